@@ -1,0 +1,1 @@
+//! placeholder until `nzc compile` writes this crate
