@@ -1,10 +1,28 @@
 //! The nzc schema language.
 //!
-//! `compile(source, file)` parses a schema file with the pest grammar in
-//! `grammar.pest`, builds a spanned AST, runs the validation passes and returns
-//! the resolved [`Schema`] — or every problem found, as [`Diagnostics`].
-//! Pest pairs never leave this crate; nothing here does IO.
+//! [`compile`] parses a schema file with the pest grammar in `grammar.pest`,
+//! builds a spanned AST, runs the validation passes and returns the resolved
+//! [`Schema`] — or every problem found, as [`Diagnostics`]. Pest pairs never
+//! leave this crate; nothing here does IO.
 
+pub mod ast;
+pub mod diagnostics;
 pub mod model;
+pub mod naming;
+mod parser;
+mod validate;
 
+pub use diagnostics::{Code, Diagnostic, Diagnostics};
 pub use model::*;
+
+/// Parses a file into its syntax tree (for the formatter), or its syntax errors.
+pub fn parse(source: &str, file_name: &str) -> Result<ast::File, Diagnostics> {
+    parser::parse(source).map_err(|list| Diagnostics::new(file_name, source, list))
+}
+
+/// Parses and validates a schema file: the resolved model, or every problem
+/// found (syntax errors first; validation runs once the syntax is right).
+pub fn compile(source: &str, file_name: &str) -> Result<Schema, Diagnostics> {
+    let file = parse(source, file_name)?;
+    validate::validate(&file).map_err(|list| Diagnostics::new(file_name, source, list))
+}
