@@ -153,6 +153,8 @@ pub struct TypeRef {
 /// `@name(args)` or `@@name(args)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
+    /// `@@name` (block attribute) rather than `@name`.
+    pub block: bool,
     pub name: Ident,
     /// `None` when written without parentheses.
     pub args: Option<Vec<Arg>>,
@@ -160,6 +162,11 @@ pub struct Attribute {
 }
 
 impl Attribute {
+    /// The attribute as written: `@name` or `@@name`.
+    pub fn display(&self) -> String {
+        format!("{}{}", if self.block { "@@" } else { "@" }, self.name.name)
+    }
+
     pub fn args(&self) -> &[Arg] {
         self.args.as_deref().unwrap_or(&[])
     }

@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod diagnostics;
+mod fmt;
 pub mod model;
 pub mod naming;
 mod parser;
@@ -25,4 +26,10 @@ pub fn parse(source: &str, file_name: &str) -> Result<ast::File, Diagnostics> {
 pub fn compile(source: &str, file_name: &str) -> Result<Schema, Diagnostics> {
     let file = parse(source, file_name)?;
     validate::validate(&file).map_err(|list| Diagnostics::new(file_name, source, list))
+}
+
+/// Formats a schema file in the canonical layout (`nzc fmt`). Only syntax is
+/// checked: a file with validation errors can still be formatted.
+pub fn format(source: &str, file_name: &str) -> Result<String, Diagnostics> {
+    parse(source, file_name).map(|file| fmt::format_file(&file))
 }

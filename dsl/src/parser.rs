@@ -457,10 +457,11 @@ fn build_column(pair: Pair<'_, Rule>) -> ColumnDecl {
 
 fn build_attr(pair: Pair<'_, Rule>) -> Attribute {
     let span = span_of(&pair);
+    let block = pair.as_rule() == Rule::block_attr;
     let mut inner = pair.into_inner();
     let name = ident(inner.next().expect("attr name"));
     let args = inner.next().map(|args| args.into_inner().map(build_arg).collect());
-    Attribute { name, args, span }
+    Attribute { block, name, args, span }
 }
 
 fn build_arg(pair: Pair<'_, Rule>) -> Arg {

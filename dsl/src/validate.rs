@@ -483,6 +483,20 @@ impl Cx {
         }
         table.renamed_from = sp.renamed_from.as_ref().map(|(n, _)| n.clone());
 
+        // SET NULL needs nullable columns.
+        for (fk, fs) in table.foreign_keys.iter().zip(&sp.fks) {
+            for (action, what) in [(fk.on_delete, "on_delete"), (fk.on_update, "on_update")] {
+                if action != ReferentialAction::SetNull {
+                    continue;
+                }
+                for c in &fk.columns {
+                    if table.column(c).is_some_and(|c| !c.nullable) {
+                        self.err(d::invalid_arguments(fs.attr, "@ref", format!("{what}: set_null on the NOT NULL column `{c}`")));
+                    }
+                }
+            }
+        }
+
         // Primary key.
         match pk_decls.as_slice() {
             [] => self.err(d::missing_primary_key(decl.name.span, &decl.name.name)),
@@ -548,19 +562,6 @@ impl Cx {
             sp.explicit.push((NameKind::ForeignKey, table.foreign_keys.len()));
             fk.name = name;
         }
-        for (action, what) in [(fk.on_delete, "on_delete"), (fk.on_update, "on_update")] {
-            if action == ReferentialAction::SetNull {
-                for c in &fk.columns {
-                    if table.column(c).is_some_and(|c| !c.nullable) {
-                        self.err(d::invalid_arguments(
-                            attr,
-                            "ref",
-                            format!("{what}: set_null on the NOT NULL column `{c}`"),
-                        ));
-                    }
-                }
-            }
-        }
         table.foreign_keys.push(fk);
         sp.fks.push(FkSpans {
             attr,
@@ -625,16 +626,11 @@ impl Cx {
         if known.contains(&a.name.name.as_str()) {
             return true;
         }
-        let prefix = if context == "column" { "@" } else { "@@" };
+        let prefix = if a.block { "@@" } else { "@" };
         let listed: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
         let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
-        self.err(d::unknown_attribute(
-            a.name.span,
-            &a.name.name,
-            context,
-            suggest(&a.name.name, known.iter().copied()),
-            &listed,
-        ));
+        let suggestion = suggest(&a.name.name, known.iter().copied()).map(|s| format!("{prefix}{s}"));
+        self.err(d::unknown_attribute(a.name.span, &a.display(), context, suggestion.as_deref(), &listed));
         false
     }
 
@@ -644,7 +640,7 @@ impl Cx {
             Some(Value::Ident(i)) => Some((i.name.clone(), i.span)),
             Some(Value::String(s, span)) => Some((s.clone(), *span)),
             _ => {
-                self.err(d::invalid_arguments(a.span, "renamed_from", "expects the old name: `renamed_from(oldName)`"));
+                self.err(d::invalid_arguments(a.span, &a.display(), "expects the old name: `renamed_from(oldName)`"));
                 None
             }
         }
@@ -662,7 +658,7 @@ impl Cx {
                     if out.positional.len() == max_positional {
                         self.err(d::invalid_arguments(
                             arg.span,
-                            &a.name.name,
+                            &a.display(),
                             format!("takes {max_positional} positional argument(s)"),
                         ));
                     } else {
@@ -676,7 +672,7 @@ impl Cx {
                         } else {
                             format!("unknown argument; known: {}", named.join(", "))
                         };
-                        self.err(d::invalid_arguments(n.span, &a.name.name, help));
+                        self.err(d::invalid_arguments(n.span, &a.display(), help));
                     } else if let Some((first, _)) = out.named.iter().find(|(m, _)| m.name == n.name) {
                         self.err(d::duplicate_attribute(n.span, &n.name, first.span));
                     } else {
@@ -691,15 +687,15 @@ impl Cx {
     /// The list of column names at `pos` (`[a, b]`, or a single name), checked to exist.
     fn column_list(&mut self, args: &Args<'_>, pos: usize, a: &Attribute, table: &Table, sp: &TableSpans) -> Option<Vec<String>> {
         let Some(v) = args.positional.get(pos) else {
-            self.err(d::invalid_arguments(a.span, &a.name.name, "expects a list of columns: `[a, b]`"));
+            self.err(d::invalid_arguments(a.span, &a.display(), "expects a list of columns: `[a, b]`"));
             return None;
         };
         let Some(ids) = ident_list(v) else {
-            self.err(d::invalid_arguments(v.span(), &a.name.name, "expects a list of column names: `[a, b]`"));
+            self.err(d::invalid_arguments(v.span(), &a.display(), "expects a list of column names: `[a, b]`"));
             return None;
         };
         if ids.is_empty() {
-            self.err(d::invalid_arguments(v.span(), &a.name.name, "the column list is empty"));
+            self.err(d::invalid_arguments(v.span(), &a.display(), "the column list is empty"));
             return None;
         }
         let mut ok = true;
@@ -711,7 +707,7 @@ impl Cx {
                 self.err(d::unknown_column(id.span, &table.name, &id.name, suggest(&id.name, names)));
             } else if seen.contains(&id.name.as_str()) {
                 ok = false;
-                self.err(d::invalid_arguments(id.span, &a.name.name, format!("column `{}` is listed twice", id.name)));
+                self.err(d::invalid_arguments(id.span, &a.display(), format!("column `{}` is listed twice", id.name)));
             }
             seen.push(&id.name);
         }
@@ -908,7 +904,7 @@ impl Args<'_> {
                 Some(s.clone())
             }
             v => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.name.name, format!("`{name}` expects a string")));
+                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects a string")));
                 None
             }
         }
@@ -920,7 +916,7 @@ impl Args<'_> {
             Some(Value::Ident(i)) if i.name == "true" => true,
             Some(Value::Ident(i)) if i.name == "false" => false,
             Some(v) => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.name.name, format!("`{name}` expects true or false")));
+                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects true or false")));
                 false
             }
         }
@@ -933,12 +929,12 @@ impl Args<'_> {
                 Some(a) => *a,
                 None => {
                     let all: Vec<&str> = ReferentialAction::ALL.iter().map(|a| a.dsl()).collect();
-                    cx.err(d::invalid_arguments(i.span, &self.attr.name.name, format!("`{name}` is one of {}", all.join(", "))));
+                    cx.err(d::invalid_arguments(i.span, &self.attr.display(), format!("`{name}` is one of {}", all.join(", "))));
                     ReferentialAction::NoAction
                 }
             },
             Some(v) => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.name.name, format!("`{name}` expects an action such as cascade")));
+                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects an action such as cascade")));
                 ReferentialAction::NoAction
             }
         }

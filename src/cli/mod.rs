@@ -1,0 +1,63 @@
+//! Command-line interface: argument definitions (clap derive; doc comments are
+//! the help text) and one function per command.
+
+mod compile;
+mod config;
+mod diagram;
+mod fmt;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub use output::print_error;
+
+/// nzc — one schema file for a PostgreSQL database: validated, turned into
+/// Rust models, migrations and diagrams.
+#[derive(Debug, Parser)]
+#[command(name = "nzc", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate the schema and write the generated Rust model crate.
+    ///
+    /// Nothing is written when the schema has an error. With --check, nothing
+    /// is written at all and the exit status is 1 when generated files are
+    /// missing or stale (for CI).
+    Compile(compile::Args),
+    /// Print a diagram of the schema: DBML for dbdiagram.io, or a Mermaid erDiagram.
+    Diagram(diagram::Args),
+    /// Rewrite schema files in the canonical layout.
+    Fmt(fmt::Args),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Default schema file, relative to the working directory.
+pub const DEFAULT_SCHEMA: &str = "schema.nzc";
+
+fn default_schema() -> PathBuf {
+    PathBuf::from(DEFAULT_SCHEMA)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Compile(args) => compile::run(args),
+        Command::Diagram(args) => diagram::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "nzc", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
