@@ -4,8 +4,11 @@
 //! nothing here touches the file system or a database.
 
 pub mod dbml;
+pub mod diff;
+pub mod migration;
 pub mod mermaid;
 pub mod rust;
+pub mod sql;
 
 /// A generated file: a path relative to the output directory, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
