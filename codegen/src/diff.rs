@@ -19,7 +19,10 @@
 //! 6. add primary keys, uniques, checks, indexes, then foreign keys;
 //! 7. comments; 8. drop enums nothing uses any more.
 
-use nzc_dsl::{Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, Kind, PrimaryKey, Schema, Table, Unique};
+use nzc_dsl::{
+    Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, Kind, PrimaryKey, Schema,
+    Table, Unique,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One change to the database.
@@ -165,10 +168,16 @@ impl Step {
     pub fn data_loss(&self) -> Option<String> {
         match self {
             Step::DropTable(t) => Some(format!("drops table \"{}\" and all its rows", t.name)),
-            Step::DropColumn { table, column } => {
-                Some(format!("drops column \"{table}\".\"{}\" and its values", column.name))
-            }
-            Step::AlterColumnType { table, column, from, to } if !is_widening(from, to) => Some(format!(
+            Step::DropColumn { table, column } => Some(format!(
+                "drops column \"{table}\".\"{}\" and its values",
+                column.name
+            )),
+            Step::AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+            } if !is_widening(from, to) => Some(format!(
                 "changes \"{table}\".\"{column}\" from {} to {}, which may not hold every value",
                 from.pg(),
                 to.pg()
@@ -251,11 +260,14 @@ impl Renames {
                     old_name = from.clone();
                 }
             }
-            let Some(ot) = old.table(&old_name) else { continue };
+            let Some(ot) = old.table(&old_name) else {
+                continue;
+            };
             for c in &t.columns {
                 if let Some(from) = &c.renamed_from {
                     if ot.column(from).is_some() && ot.column(&c.name).is_none() {
-                        r.columns.insert((t.name.clone(), c.name.clone()), from.clone());
+                        r.columns
+                            .insert((t.name.clone(), c.name.clone()), from.clone());
                     }
                 }
             }
@@ -265,15 +277,28 @@ impl Renames {
 
     /// The same renames seen from the other side (for the down migration).
     pub fn inverted(&self) -> Renames {
-        let table_back = |new_table: &str| self.tables.get(new_table).cloned().unwrap_or_else(|| new_table.to_string());
+        let table_back = |new_table: &str| {
+            self.tables
+                .get(new_table)
+                .cloned()
+                .unwrap_or_else(|| new_table.to_string())
+        };
         Renames {
-            tables: self.tables.iter().map(|(n, o)| (o.clone(), n.clone())).collect(),
+            tables: self
+                .tables
+                .iter()
+                .map(|(n, o)| (o.clone(), n.clone()))
+                .collect(),
             columns: self
                 .columns
                 .iter()
                 .map(|((t, n), o)| ((table_back(t), o.clone()), n.clone()))
                 .collect(),
-            enums: self.enums.iter().map(|(n, o)| (o.clone(), n.clone())).collect(),
+            enums: self
+                .enums
+                .iter()
+                .map(|(n, o)| (o.clone(), n.clone()))
+                .collect(),
         }
     }
 
@@ -285,8 +310,20 @@ impl Renames {
 /// The steps that turn `old` into `new`, given the renames (new → old names).
 pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
     let mut p = Phases::default();
-    let old_name_of_table = |t: &str| renames.tables.get(t).cloned().unwrap_or_else(|| t.to_string());
-    let old_name_of_enum = |e: &str| renames.enums.get(e).cloned().unwrap_or_else(|| e.to_string());
+    let old_name_of_table = |t: &str| {
+        renames
+            .tables
+            .get(t)
+            .cloned()
+            .unwrap_or_else(|| t.to_string())
+    };
+    let old_name_of_enum = |e: &str| {
+        renames
+            .enums
+            .get(e)
+            .cloned()
+            .unwrap_or_else(|| e.to_string())
+    };
 
     // ---- enums ---------------------------------------------------------------
     let mut matched_enums: BTreeSet<String> = BTreeSet::new();
@@ -331,7 +368,11 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
             }
         }
     }
-    let dropped: Vec<&Table> = old.tables.iter().filter(|t| !matched.contains(&t.name)).collect();
+    let dropped: Vec<&Table> = old
+        .tables
+        .iter()
+        .filter(|t| !matched.contains(&t.name))
+        .collect();
 
     // Foreign keys of surviving tables that point at dropped tables are
     // handled by table_changes (the new schema cannot reference a dropped
@@ -351,12 +392,20 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
     // Created tables go referenced-first, with FKs inline when the target
     // exists (surviving, self, or created before).
     let (order, _) = topo_order(&created);
-    let mut exists: BTreeSet<&str> = new.tables.iter().filter(|t| !created.iter().any(|c| c.name == t.name)).map(|t| t.name.as_str()).collect();
+    let mut exists: BTreeSet<&str> = new
+        .tables
+        .iter()
+        .filter(|t| !created.iter().any(|c| c.name == t.name))
+        .map(|t| t.name.as_str())
+        .collect();
     for i in order {
         let t = created[i];
         exists.insert(&t.name);
-        let (inline, later): (Vec<ForeignKey>, Vec<ForeignKey>) =
-            t.foreign_keys.iter().cloned().partition(|fk| exists.contains(fk.ref_table.as_str()));
+        let (inline, later): (Vec<ForeignKey>, Vec<ForeignKey>) = t
+            .foreign_keys
+            .iter()
+            .cloned()
+            .partition(|fk| exists.contains(fk.ref_table.as_str()));
         p.create_tables.push(Step::CreateTable {
             table: t.clone(),
             inline_fks: inline,
@@ -452,7 +501,10 @@ fn enum_values(old: &Enum, new: &Enum, schema: &Schema, p: &mut Phases) {
                 continue;
             }
             // The next value that already exists, to insert before it.
-            let before = new.values[i + 1..].iter().find(|n| old.values.contains(n)).cloned();
+            let before = new.values[i + 1..]
+                .iter()
+                .find(|n| old.values.contains(n))
+                .cloned();
             p.enum_values.push(Step::AddEnumValue {
                 enum_name: new.name.clone(),
                 value: v.clone(),
@@ -671,7 +723,13 @@ fn table_changes(old: &Table, new: &Table, renames: &Renames, p: &mut Phases) {
         (&mut p.drop_constraints, &mut p.add_indexes),
         &mut p.renames_late,
     );
-    let old_table_of = |name: &str| renames.tables.get(name).cloned().unwrap_or_else(|| name.to_string());
+    let old_table_of = |name: &str| {
+        renames
+            .tables
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    };
     match_named(
         &old.foreign_keys,
         &new.foreign_keys,
@@ -734,7 +792,11 @@ fn match_named<T>(
             .iter()
             .enumerate()
             .find(|(i, o)| !used[*i] && name(o) == name(n) && same(o, n))
-            .or_else(|| old.iter().enumerate().find(|(i, o)| !used[*i] && same(o, n)));
+            .or_else(|| {
+                old.iter()
+                    .enumerate()
+                    .find(|(i, o)| !used[*i] && same(o, n))
+            });
         match hit {
             Some((i, o)) => {
                 used[i] = true;
@@ -756,7 +818,11 @@ fn match_named<T>(
 /// reference them (ties in declaration order). Foreign keys that close a
 /// cycle (self-references excluded) are returned separately.
 fn topo_order(tables: &[&Table]) -> (Vec<usize>, Vec<(usize, ForeignKey)>) {
-    let index: BTreeMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
     let mut placed = vec![false; tables.len()];
     let mut order = Vec::with_capacity(tables.len());
     let mut cyclic = Vec::new();
@@ -764,17 +830,22 @@ fn topo_order(tables: &[&Table]) -> (Vec<usize>, Vec<(usize, ForeignKey)>) {
         // The first table (declaration order) whose targets are all placed.
         let ready = (0..tables.len()).find(|&i| {
             !placed[i]
-                && tables[i].foreign_keys.iter().all(|fk| match index.get(fk.ref_table.as_str()) {
-                    Some(&j) => j == i || placed[j],
-                    None => true,
-                })
+                && tables[i]
+                    .foreign_keys
+                    .iter()
+                    .all(|fk| match index.get(fk.ref_table.as_str()) {
+                        Some(&j) => j == i || placed[j],
+                        None => true,
+                    })
         });
         let i = match ready {
             Some(i) => i,
             None => {
                 // A cycle: place the first unplaced table and report its
                 // unresolved foreign keys.
-                let i = (0..tables.len()).find(|&i| !placed[i]).expect("an unplaced table");
+                let i = (0..tables.len())
+                    .find(|&i| !placed[i])
+                    .expect("an unplaced table");
                 for fk in &tables[i].foreign_keys {
                     if let Some(&j) = index.get(fk.ref_table.as_str()) {
                         if j != i && !placed[j] {

@@ -5,8 +5,8 @@
 
 pub mod dbml;
 pub mod diff;
-pub mod migration;
 pub mod mermaid;
+pub mod migration;
 pub mod rust;
 pub mod sql;
 

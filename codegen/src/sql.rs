@@ -10,15 +10,25 @@ pub fn statements(step: &Step) -> Vec<String> {
     match step {
         Step::CreateEnum(e) => vec![create_enum(&e.name, &e.values)],
         Step::DropEnum(e) => vec![format!("DROP TYPE {};", q(&e.name))],
-        Step::RenameEnum { from, to } => vec![format!("ALTER TYPE {} RENAME TO {};", q(from), q(to))],
-        Step::AddEnumValue { enum_name, value, before } => vec![match before {
+        Step::RenameEnum { from, to } => {
+            vec![format!("ALTER TYPE {} RENAME TO {};", q(from), q(to))]
+        }
+        Step::AddEnumValue {
+            enum_name,
+            value,
+            before,
+        } => vec![match before {
             Some(b) => format!(
                 "ALTER TYPE {} ADD VALUE {} BEFORE {};",
                 q(enum_name),
                 quote_literal(value),
                 quote_literal(b)
             ),
-            None => format!("ALTER TYPE {} ADD VALUE {};", q(enum_name), quote_literal(value)),
+            None => format!(
+                "ALTER TYPE {} ADD VALUE {};",
+                q(enum_name),
+                quote_literal(value)
+            ),
         }],
         Step::ReplaceEnum { old, new, usages } => {
             let parked = format!("{}__nzc_old", new.name);
@@ -28,7 +38,11 @@ pub fn statements(step: &Step) -> Vec<String> {
             ];
             for (table, column, default) in usages {
                 if default.is_some() {
-                    out.push(format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", q(table), q(column)));
+                    out.push(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
+                        q(table),
+                        q(column)
+                    ));
                 }
                 out.push(format!(
                     "ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::text::{};",
@@ -60,7 +74,11 @@ pub fn statements(step: &Step) -> Vec<String> {
                 cols(&table.primary_key.columns)
             ));
             for u in &table.uniques {
-                lines.push(format!("CONSTRAINT {} UNIQUE ({})", q(&u.name), cols(&u.columns)));
+                lines.push(format!(
+                    "CONSTRAINT {} UNIQUE ({})",
+                    q(&u.name),
+                    cols(&u.columns)
+                ));
             }
             for c in &table.checks {
                 lines.push(format!("CONSTRAINT {} CHECK ({})", q(&c.name), c.expr));
@@ -75,12 +93,22 @@ pub fn statements(step: &Step) -> Vec<String> {
             vec![s]
         }
         Step::DropTable(t) => vec![format!("DROP TABLE {};", q(&t.name))],
-        Step::RenameTable { from, to } => vec![format!("ALTER TABLE {} RENAME TO {};", q(from), q(to))],
+        Step::RenameTable { from, to } => {
+            vec![format!("ALTER TABLE {} RENAME TO {};", q(from), q(to))]
+        }
         Step::AddColumn { table, column } => {
-            vec![format!("ALTER TABLE {} ADD COLUMN {};", q(table), column_def(column))]
+            vec![format!(
+                "ALTER TABLE {} ADD COLUMN {};",
+                q(table),
+                column_def(column)
+            )]
         }
         Step::DropColumn { table, column } => {
-            vec![format!("ALTER TABLE {} DROP COLUMN {};", q(table), q(&column.name))]
+            vec![format!(
+                "ALTER TABLE {} DROP COLUMN {};",
+                q(table),
+                q(&column.name)
+            )]
         }
         Step::RenameColumn { table, from, to } => vec![format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {};",
@@ -88,7 +116,12 @@ pub fn statements(step: &Step) -> Vec<String> {
             q(from),
             q(to)
         )],
-        Step::AlterColumnType { table, column, from, to } => {
+        Step::AlterColumnType {
+            table,
+            column,
+            from,
+            to,
+        } => {
             let using = if needs_using(from, to) {
                 format!(" USING {}::{}", q(column), using_type(to))
             } else {
@@ -103,19 +136,35 @@ pub fn statements(step: &Step) -> Vec<String> {
             )]
         }
         Step::SetNotNull { table, column } => {
-            vec![format!("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL;", q(table), q(column))]
+            vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} SET NOT NULL;",
+                q(table),
+                q(column)
+            )]
         }
         Step::DropNotNull { table, column } => {
-            vec![format!("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL;", q(table), q(column))]
+            vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL;",
+                q(table),
+                q(column)
+            )]
         }
-        Step::SetDefault { table, column, default } => vec![format!(
+        Step::SetDefault {
+            table,
+            column,
+            default,
+        } => vec![format!(
             "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {};",
             q(table),
             q(column),
             default.sql()
         )],
         Step::DropDefault { table, column } => {
-            vec![format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;", q(table), q(column))]
+            vec![format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
+                q(table),
+                q(column)
+            )]
         }
         Step::AddPrimaryKey { table, pk } => vec![format!(
             "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY ({});",
@@ -159,11 +208,21 @@ pub fn statements(step: &Step) -> Vec<String> {
             q(from),
             q(to)
         )],
-        Step::RenameIndex { from, to } => vec![format!("ALTER INDEX {} RENAME TO {};", q(from), q(to))],
-        Step::CommentTable { table, comment } => {
-            vec![format!("COMMENT ON TABLE {} IS {};", q(table), comment_text(comment))]
+        Step::RenameIndex { from, to } => {
+            vec![format!("ALTER INDEX {} RENAME TO {};", q(from), q(to))]
         }
-        Step::CommentColumn { table, column, comment } => vec![format!(
+        Step::CommentTable { table, comment } => {
+            vec![format!(
+                "COMMENT ON TABLE {} IS {};",
+                q(table),
+                comment_text(comment)
+            )]
+        }
+        Step::CommentColumn {
+            table,
+            column,
+            comment,
+        } => vec![format!(
             "COMMENT ON COLUMN {}.{} IS {};",
             q(table),
             q(column),
@@ -178,11 +237,16 @@ fn create_enum(name: &str, values: &[String]) -> String {
 }
 
 fn drop_constraint(table: &str, name: &str) -> Vec<String> {
-    vec![format!("ALTER TABLE {} DROP CONSTRAINT {};", q(table), q(name))]
+    vec![format!(
+        "ALTER TABLE {} DROP CONSTRAINT {};",
+        q(table),
+        q(name)
+    )]
 }
 
 fn comment_text(c: &Option<String>) -> String {
-    c.as_deref().map_or_else(|| "NULL".to_string(), quote_literal)
+    c.as_deref()
+        .map_or_else(|| "NULL".to_string(), quote_literal)
 }
 
 fn cols(columns: &[String]) -> String {
@@ -235,7 +299,12 @@ fn needs_using(from: &ColumnType, to: &ColumnType) -> bool {
                         | nzc_dsl::Kind::Double
                 )
             };
-            let text = |k| matches!(k, nzc_dsl::Kind::Varchar | nzc_dsl::Kind::Char | nzc_dsl::Kind::Text);
+            let text = |k| {
+                matches!(
+                    k,
+                    nzc_dsl::Kind::Varchar | nzc_dsl::Kind::Char | nzc_dsl::Kind::Text
+                )
+            };
             !(numeric(a.kind) && numeric(b.kind) || text(a.kind) && text(b.kind))
         }
         _ => true,

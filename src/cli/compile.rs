@@ -18,6 +18,18 @@ pub struct Args {
     /// Output directory of the Rust model crate (default: `out_dir` of nzc.toml, else `generated`).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Migrations directory (default: `[migrations] dir` of nzc.toml, else `migrations`).
+    #[arg(long, value_name = "DIR")]
+    migrations_dir: Option<PathBuf>,
+    /// Message of the new migration, if the schema changed; becomes its slug.
+    #[arg(short, long)]
+    message: Option<String>,
+    /// Accept a migration that destroys data (drops a table or column, narrows a type).
+    #[arg(long)]
+    allow_data_loss: bool,
+    /// Version of the new migration (default: the current UTC time, YYYYMMDDHHMMSS).
+    #[arg(long, value_name = "VERSION", hide = true)]
+    migration_version: Option<String>,
 }
 
 /// The header every generated file starts with (after the comment marker);
@@ -36,12 +48,53 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         source_name: display_name(&args.schema),
     };
     let files = nzc_codegen::rust::render(&schema, &options);
-    let plan = plan(&out_dir, &files)?;
+    let mut plan = plan(&out_dir, &files)?;
+
+    // Migration: the schema against the state the latest migration leads to.
+    let migrations_dir = args.migrations_dir.clone().unwrap_or(config.migrations.dir.clone());
+    let existing = nzc::migrate::load_dir(&migrations_dir)?;
+    let Some(previous) = latest_snapshot(&existing)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let source = std::fs::read_to_string(&args.schema).with_context(|| format!("cannot read {}", args.schema.display()))?;
+    let version = next_version(&existing, args.migration_version.as_deref())?;
+    // The id needs the slug, which needs the diff: render with a placeholder, then the real id.
+    let migration = nzc_codegen::migration::generate(&previous, &schema, "").map(|m| {
+        let slug = args.message.as_deref().map_or(m.slug.clone(), nzc_codegen::migration::slug_from_message);
+        let id = format!("{version}_{slug}");
+        let m = nzc_codegen::migration::MigrationSql {
+            up: nzc_codegen::migration::render(&m.up_steps, &id, "up"),
+            down: nzc_codegen::migration::render(&m.down_steps, &id, "down"),
+            ..m
+        };
+        (id, m)
+    });
+    if let Some((id, m)) = &migration {
+        if !m.data_loss.is_empty() && !args.allow_data_loss && !args.check {
+            eprintln!("error: the schema change destroys data; nothing was written:");
+            for loss in &m.data_loss {
+                eprintln!("  - {loss}");
+            }
+            eprintln!("  hint: if that is intended, run again with --allow-data-loss (the migration {id} will say so in a comment)");
+            return Ok(ExitCode::FAILURE);
+        }
+        let dir = migrations_dir.join(id);
+        for (name, contents) in [("up.sql", &m.up), ("down.sql", &m.down), (nzc::migrate::files::SNAPSHOT, &source)] {
+            plan.push(Planned {
+                path: dir.join(name),
+                change: Change::Write(contents.clone()),
+                exists: false,
+            });
+        }
+    }
 
     if args.check {
         if plan.is_empty() {
             println!("{} is up to date with {}", out_dir.display(), args.schema.display());
             return Ok(ExitCode::SUCCESS);
+        }
+        if migration.is_some() {
+            eprintln!("error: the schema differs from the state of the latest migration: a new migration is needed");
         }
         eprintln!("error: generated files are stale; run `nzc compile {}`", args.schema.display());
         for change in &plan {
@@ -52,6 +105,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     for change in &plan {
         change.apply()?;
+    }
+    if let Some((id, _)) = &migration {
+        println!("new migration {}", migrations_dir.join(id).display());
     }
     println!(
         "compiled {}: {} tables, {} enums → {} ({} file{} changed)",
@@ -163,4 +219,49 @@ pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
     ));
     std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The schema the latest migration with a snapshot leads to (empty without
+/// migrations); `None` after printing diagnostics if the snapshot is invalid.
+fn latest_snapshot(existing: &[nzc::migrate::Migration]) -> anyhow::Result<Option<nzc_dsl::Schema>> {
+    for m in existing.iter().rev() {
+        let path = m.dir.join(nzc::migrate::files::SNAPSHOT);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                return match nzc_dsl::compile(&text, &display_name(&path)) {
+                    Ok(s) => Ok(Some(s)),
+                    Err(d) => {
+                        output::print_diagnostics(&d);
+                        eprintln!("error: the schema snapshot of migration {} is invalid", m.id());
+                        Ok(None)
+                    }
+                };
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+    Ok(Some(nzc_dsl::Schema::default()))
+}
+
+/// The version of a new migration: `wanted`, or the current UTC time; always
+/// after the latest existing version.
+pub fn next_version(existing: &[nzc::migrate::Migration], wanted: Option<&str>) -> anyhow::Result<String> {
+    use nzc::migrate::files::version_key;
+    let version = match wanted {
+        Some(v) => {
+            anyhow::ensure!(!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()), "a migration version is digits only, not `{v}`");
+            v.to_string()
+        }
+        None => chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
+    };
+    match existing.last() {
+        Some(last) if version_key(&version) <= version_key(&last.version) => {
+            anyhow::ensure!(wanted.is_none(), "version {version} is not after the latest migration {}", last.id());
+            // The clock is behind the latest migration: take the next number.
+            let n: u128 = last.version.parse().context("latest migration version is not a number")?;
+            Ok((n + 1).to_string())
+        }
+        _ => Ok(version),
+    }
 }

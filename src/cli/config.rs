@@ -5,6 +5,9 @@
 //! out_dir = "generated"          # relative to nzc.toml
 //! crate_name = "nzc-models"
 //! nzc_dependency = '{ path = ".." }'
+//!
+//! [migrations]
+//! dir = "migrations"             # relative to nzc.toml
 //! ```
 
 use anyhow::Context as _;
@@ -18,6 +21,23 @@ pub const FILE_NAME: &str = "nzc.toml";
 pub struct Config {
     #[serde(default)]
     pub rust: RustConfig,
+    #[serde(default)]
+    pub migrations: MigrationsConfig,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MigrationsConfig {
+    /// Directory of the migrations, relative to nzc.toml.
+    pub dir: PathBuf,
+}
+
+impl Default for MigrationsConfig {
+    fn default() -> Self {
+        MigrationsConfig {
+            dir: PathBuf::from("migrations"),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,6 +70,9 @@ pub fn load(schema: &Path) -> anyhow::Result<Config> {
     };
     if config.rust.out_dir.is_relative() {
         config.rust.out_dir = dir.join(&config.rust.out_dir);
+    }
+    if config.migrations.dir.is_relative() {
+        config.migrations.dir = dir.join(&config.migrations.dir);
     }
     Ok(config)
 }

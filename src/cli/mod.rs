@@ -5,6 +5,7 @@ mod compile;
 mod config;
 mod diagram;
 mod fmt;
+mod migrate;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     Diagram(diagram::Args),
     /// Rewrite schema files in the canonical layout.
     Fmt(fmt::Args),
+    /// Apply, revert and inspect migrations on a database.
+    Migrate(migrate::Args),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compile(args) => compile::run(args),
         Command::Diagram(args) => diagram::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Migrate(args) => migrate::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "nzc", &mut std::io::stdout());

@@ -1,0 +1,169 @@
+//! Splits an SQL file into statements, so each can be run and reported on
+//! its own. Knows the lexical forms that may contain a `;`: single-quoted
+//! strings (with `''` and E'…\'…' escapes), double-quoted identifiers,
+//! dollar-quoted bodies (`$$…$$`, `$tag$…$tag$`), `--` comments and nested
+//! `/* */` comments.
+
+/// One statement: its text (without the final `;`, trimmed) and the byte
+/// offset of that text in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement<'a> {
+    pub sql: &'a str,
+    pub offset: usize,
+}
+
+/// Splits `sql` into statements; empty statements and comment-only pieces are skipped.
+pub fn split(sql: &str) -> Vec<Statement<'_>> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => {
+                let escape = i > 0 && matches!(bytes[i - 1], b'E' | b'e') && (i < 2 || !is_ident(bytes[i - 2]));
+                i = skip_quoted(bytes, i + 1, b'\'', escape);
+            }
+            b'"' => i = skip_quoted(bytes, i + 1, b'"', false),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut depth = 1;
+                i += 2;
+                while i < bytes.len() && depth > 0 {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            b'$' if i == 0 || !is_ident(bytes[i - 1]) => {
+                // $tag$ … $tag$ (tag: identifier characters, possibly empty)
+                let tag_end = bytes[i + 1..].iter().position(|b| !is_ident(*b)).map(|p| i + 1 + p);
+                match tag_end {
+                    Some(e) if bytes[e] == b'$' && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) => {
+                        let tag = &sql[i..=e];
+                        i = sql[e + 1..].find(tag).map_or(bytes.len(), |p| e + 1 + p + tag.len());
+                    }
+                    _ => i += 1,
+                }
+            }
+            b';' => {
+                push(sql, start, i, &mut out);
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    push(sql, start, bytes.len(), &mut out);
+    out
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+fn skip_quoted(bytes: &[u8], mut i: usize, quote: u8, backslash: bool) -> usize {
+    while i < bytes.len() {
+        if backslash && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn push<'a>(sql: &'a str, start: usize, end: usize, out: &mut Vec<Statement<'a>>) {
+    let piece = &sql[start..end];
+    let trimmed_start = piece.len() - piece.trim_start().len();
+    let text = piece.trim();
+    if text.is_empty() || only_comments(text) {
+        return;
+    }
+    out.push(Statement {
+        sql: text,
+        offset: start + trimmed_start,
+    });
+}
+
+fn only_comments(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return true;
+        }
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.find('\n').map_or("", |n| &r[n + 1..]);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            match r.find("*/") {
+                Some(n) => rest = &r[n + 2..],
+                None => return true,
+            }
+        } else {
+            return false;
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(sql: &str) -> Vec<&str> {
+        split(sql).into_iter().map(|s| s.sql).collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes_and_comments() {
+        let sql = "-- head; comment\nCREATE TABLE \"a;b\" (x text DEFAULT 'c;d''e');\n/* x; /* nested; */ y; */\nSELECT 1; SELECT $$ a; b $$; SELECT $fn$ ; $fn$;\nSELECT E'\\'; still';";
+        assert_eq!(
+            texts(sql),
+            [
+                "CREATE TABLE \"a;b\" (x text DEFAULT 'c;d''e')",
+                "/* x; /* nested; */ y; */\nSELECT 1",
+                "SELECT $$ a; b $$",
+                "SELECT $fn$ ; $fn$",
+                "SELECT E'\\'; still'"
+            ]
+        );
+    }
+
+    #[test]
+    fn skips_empty_and_comment_only_pieces_and_keeps_offsets() {
+        let sql = "-- only a comment\n\n;  \nSELECT 2;\n-- trailing\n";
+        let st = split(sql);
+        assert_eq!(st.len(), 1);
+        assert_eq!(&sql[st[0].offset..st[0].offset + 8], "SELECT 2");
+        assert_eq!(line_col(sql, st[0].offset), (4, 1));
+    }
+
+    #[test]
+    fn positional_parameters_are_not_dollar_quotes() {
+        assert_eq!(texts("SELECT $1; SELECT 2"), ["SELECT $1", "SELECT 2"]);
+    }
+}

@@ -1,0 +1,65 @@
+//! What `#[derive(NzcModel)]` and `#[derive(NzcEnum)]` implement.
+
+use tokio_postgres::Row;
+
+use crate::Error;
+
+/// A struct that mirrors one table. Implemented by `#[derive(NzcModel)]`;
+/// the derive also gives the type inherent `TABLE`, `COLUMNS`,
+/// `PRIMARY_KEY` and `from_row`, usable without importing this trait.
+pub trait Model: Sized {
+    /// The table's name (as in SQL, without quotes).
+    const TABLE: &'static str;
+    /// Column names, in field order (= the table's column order).
+    const COLUMNS: &'static [&'static str];
+    /// Primary key column names, in key order.
+    const PRIMARY_KEY: &'static [&'static str];
+    /// Foreign keys, in declaration order.
+    const FOREIGN_KEYS: &'static [ForeignKeyInfo];
+    /// Unique constraints, in declaration order.
+    const UNIQUE_KEYS: &'static [UniqueKeyInfo];
+
+    /// Reads a value from a row that has (at least) the columns in
+    /// [`Model::COLUMNS`], by name. A column that is missing, of an
+    /// incompatible type, or NULL for a non-`Option` field gives
+    /// [`Error::Decode`] naming it.
+    fn from_row(row: &Row) -> Result<Self, Error>;
+}
+
+/// A foreign key of a [`Model`]'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ForeignKeyInfo {
+    /// Constraint name, e.g. `fk_EmissionRecord_cityId_City`.
+    pub name: &'static str,
+    /// The referencing columns, in key order.
+    pub columns: &'static [&'static str],
+    /// The referenced table.
+    pub ref_table: &'static str,
+    /// The referenced columns, matching `columns` one to one.
+    pub ref_columns: &'static [&'static str],
+}
+
+/// A unique constraint of a [`Model`]'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UniqueKeyInfo {
+    /// Constraint name, e.g. `uq_EmissionRecord_cityId`.
+    pub name: &'static str,
+    /// The columns, in constraint order.
+    pub columns: &'static [&'static str],
+}
+
+/// A Rust enum that mirrors a PostgreSQL enum type. Implemented by
+/// `#[derive(NzcEnum)]`, which also gives the type inherent `TYPE_NAME`,
+/// `VALUES` and `as_str`, plus `Display`, `FromStr`, `ToSql` and `FromSql`.
+pub trait PgEnum: Sized + 'static {
+    /// The PostgreSQL type name (as in SQL, without quotes).
+    const TYPE_NAME: &'static str;
+    /// The labels, in declaration order.
+    const VALUES: &'static [&'static str];
+
+    /// The label of this value.
+    fn as_str(&self) -> &'static str;
+
+    /// The value with this label, if any (exact, case-sensitive match).
+    fn from_value(value: &str) -> Option<Self>;
+}

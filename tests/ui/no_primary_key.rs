@@ -1,0 +1,7 @@
+#[derive(nzc::NzcModel)]
+pub struct City {
+    pub city_id: uuid::Uuid,
+    pub name: String,
+}
+
+fn main() {}
