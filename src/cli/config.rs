@@ -68,11 +68,13 @@ pub fn load(schema: &Path) -> anyhow::Result<Config> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
-    if config.rust.out_dir.is_relative() {
-        config.rust.out_dir = dir.join(&config.rust.out_dir);
-    }
-    if config.migrations.dir.is_relative() {
-        config.migrations.dir = dir.join(&config.migrations.dir);
+    if dir != Path::new(".") {
+        if config.rust.out_dir.is_relative() {
+            config.rust.out_dir = dir.join(&config.rust.out_dir);
+        }
+        if config.migrations.dir.is_relative() {
+            config.migrations.dir = dir.join(&config.migrations.dir);
+        }
     }
     Ok(config)
 }
