@@ -209,7 +209,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn ms(d: Duration) -> String {
-    format!("{} ms", d.as_millis())
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
 }
 
 fn describe_current(applied: &[Applied]) -> String {
