@@ -15,7 +15,10 @@ fn repo() -> PathBuf {
 
 fn nzc(dir: &Path, url: Option<&str>, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_nzc"));
-    c.arg("migrate").args(args).current_dir(dir).env("NO_COLOR", "1");
+    c.arg("migrate")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1");
     c.env_remove("DATABASE_URL").env_remove("DB_URL");
     if let Some(u) = url {
         c.env("DATABASE_URL", u);
@@ -32,14 +35,23 @@ fn text(b: &[u8]) -> String {
 }
 
 fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "nzc failed:\n{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "nzc failed:\n{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
 /// A project directory with a copy of the repository's migrations.
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&repo().join("migrations"), &dir.path().join("migrations"), |s| s.to_string());
+    copy_dir(
+        &repo().join("migrations"),
+        &dir.path().join("migrations"),
+        |s| s.to_string(),
+    );
     dir
 }
 
@@ -70,7 +82,11 @@ fn project_with(migrations: &[(&str, &str, &str)]) -> tempfile::TempDir {
 
 async fn versions(db: &TestDb) -> Vec<String> {
     let c = db.client().await;
-    let exists: bool = c.query_one("SELECT to_regclass('nzc_migrations') IS NOT NULL", &[]).await.unwrap().get(0);
+    let exists: bool = c
+        .query_one("SELECT to_regclass('nzc_migrations') IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
     if !exists {
         return Vec::new();
     }
@@ -120,27 +136,57 @@ async fn upgrade_step_by_step_then_downgrade_to_base() {
     let p = project();
     let url = Some(db.url());
     let out = ok(&run(p.path(), url, &["upgrade", "+1"]));
-    assert!(out.contains(&format!("applied  {V1}_init (")), "one line per migration with its time: {out}");
+    assert!(
+        out.contains(&format!("applied  {V1}_init (")),
+        "one line per migration with its time: {out}"
+    );
     assert_eq!(versions(&db).await, [V1]);
     assert_eq!(tables(&db).await.len(), 17);
     assert_eq!(column_type(&db, "City", "misc").await, None);
     ok(&run(p.path(), url, &["upgrade", "+1"]));
-    assert_eq!(column_type(&db, "City", "misc").await.as_deref(), Some("jsonb"));
+    assert_eq!(
+        column_type(&db, "City", "misc").await.as_deref(),
+        Some("jsonb")
+    );
     ok(&run(p.path(), url, &["upgrade", "+1"]));
-    assert_eq!(column_type(&db, "BudgetFunding", "amount").await.as_deref(), Some("bigint"));
-    assert_eq!(column_type(&db, "Initiative", "totalEstimatedCost").await.as_deref(), Some("integer"));
+    assert_eq!(
+        column_type(&db, "BudgetFunding", "amount").await.as_deref(),
+        Some("bigint")
+    );
+    assert_eq!(
+        column_type(&db, "Initiative", "totalEstimatedCost")
+            .await
+            .as_deref(),
+        Some("integer")
+    );
     ok(&run(p.path(), url, &["upgrade", "+1"]));
-    assert_eq!(column_type(&db, "Initiative", "totalEstimatedCost").await.as_deref(), Some("bigint"));
+    assert_eq!(
+        column_type(&db, "Initiative", "totalEstimatedCost")
+            .await
+            .as_deref(),
+        Some("bigint")
+    );
     assert_eq!(versions(&db).await, [V1, V2, V3, V4]);
     let out = ok(&run(p.path(), url, &["upgrade", "head"]));
-    assert!(out.contains("already at 20250604000000_initiative_totalestimatedcost_to_bigint"), "{out}");
+    assert!(
+        out.contains("already at 20250604000000_initiative_totalestimatedcost_to_bigint"),
+        "{out}"
+    );
     assert!(ok(&run(p.path(), url, &["current"])).contains(V4));
 
     ok(&run(p.path(), url, &["downgrade", "-1"]));
     assert_eq!(versions(&db).await, [V1, V2, V3]);
-    assert_eq!(column_type(&db, "Initiative", "totalEstimatedCost").await.as_deref(), Some("integer"));
+    assert_eq!(
+        column_type(&db, "Initiative", "totalEstimatedCost")
+            .await
+            .as_deref(),
+        Some("integer")
+    );
     ok(&run(p.path(), url, &["downgrade", "-1"]));
-    assert_eq!(column_type(&db, "BudgetFunding", "amount").await.as_deref(), Some("integer"));
+    assert_eq!(
+        column_type(&db, "BudgetFunding", "amount").await.as_deref(),
+        Some("integer")
+    );
     ok(&run(p.path(), url, &["downgrade", "-1"]));
     assert_eq!(column_type(&db, "City", "misc").await, None);
     ok(&run(p.path(), url, &["downgrade", "-1"]));
@@ -178,9 +224,18 @@ async fn eight_concurrent_runners_apply_each_migration_once() {
         let stdout = ok(&out);
         applied_lines += stdout.matches("applied  ").count();
     }
-    assert_eq!(applied_lines, 4, "each of the 4 migrations applied by exactly one runner");
+    assert_eq!(
+        applied_lines, 4,
+        "each of the 4 migrations applied by exactly one runner"
+    );
     assert_eq!(versions(&db).await, [V1, V2, V3, V4]);
-    let n: i64 = db.client().await.query_one("SELECT count(*) FROM nzc_migrations", &[]).await.unwrap().get(0);
+    let n: i64 = db
+        .client()
+        .await
+        .query_one("SELECT count(*) FROM nzc_migrations", &[])
+        .await
+        .unwrap()
+        .get(0);
     assert_eq!(n, 4);
 }
 
@@ -204,30 +259,63 @@ async fn a_failing_statement_rolls_back_and_names_the_file_statement_and_error()
     let out = run(p.path(), Some(db.url()), &["upgrade", "head"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("migration 2_broken failed and was rolled back"), "{err}");
-    assert!(err.contains("2_broken/up.sql:4:1"), "file and line of the statement: {err}");
+    assert!(
+        err.contains("migration 2_broken failed and was rolled back"),
+        "{err}"
+    );
+    assert!(
+        err.contains("2_broken/up.sql:4:1"),
+        "file and line of the statement: {err}"
+    );
     assert!(err.contains("ALTER TABLE \"B\""), "the statement: {err}");
-    assert!(err.contains("type \"integr\" does not exist (SQLSTATE 42704)"), "PostgreSQL's message: {err}");
-    assert!(err.contains("up.sql:5:"), "PostgreSQL's position, in the file: {err}");
+    assert!(
+        err.contains("type \"integr\" does not exist (SQLSTATE 42704)"),
+        "PostgreSQL's message: {err}"
+    );
+    assert!(
+        err.contains("up.sql:5:"),
+        "PostgreSQL's position, in the file: {err}"
+    );
     assert!(text(&out.stdout).contains("applied  1_create_a"));
-    assert_eq!(versions(&db).await, ["1"], "history unchanged by the failed migration");
+    assert_eq!(
+        versions(&db).await,
+        ["1"],
+        "history unchanged by the failed migration"
+    );
     assert_eq!(tables(&db).await, ["A"], "B was rolled back");
 }
 
 #[tokio::test]
 async fn a_busy_table_fails_fast_with_lock_timeout() {
     let db = TestDb::new().await;
-    let p = project_with(&[GOOD, ("2_alter_a", "ALTER TABLE \"A\" ADD COLUMN y int;\n", "ALTER TABLE \"A\" DROP COLUMN y;\n")]);
+    let p = project_with(&[
+        GOOD,
+        (
+            "2_alter_a",
+            "ALTER TABLE \"A\" ADD COLUMN y int;\n",
+            "ALTER TABLE \"A\" DROP COLUMN y;\n",
+        ),
+    ]);
     ok(&run(p.path(), Some(db.url()), &["upgrade", "+1"]));
     // Another session holds a lock on A.
     let holder = db.client().await;
-    holder.batch_execute("BEGIN; LOCK TABLE \"A\" IN ACCESS SHARE MODE;").await.unwrap();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE \"A\" IN ACCESS SHARE MODE;")
+        .await
+        .unwrap();
     let started = Instant::now();
-    let out = run(p.path(), Some(db.url()), &["upgrade", "head", "--lock-timeout", "300ms"]);
+    let out = run(
+        p.path(),
+        Some(db.url()),
+        &["upgrade", "head", "--lock-timeout", "300ms"],
+    );
     assert!(!out.status.success());
     assert!(started.elapsed() < Duration::from_secs(10), "fails fast");
     let err = text(&out.stderr);
-    assert!(err.contains("55P03") && err.contains("lock_timeout"), "{err}");
+    assert!(
+        err.contains("55P03") && err.contains("lock_timeout"),
+        "{err}"
+    );
     holder.batch_execute("ROLLBACK").await.unwrap();
     ok(&run(p.path(), Some(db.url()), &["upgrade", "head"]));
 }
@@ -254,7 +342,10 @@ async fn sigkill_mid_migration_leaves_the_previous_version_and_a_rerun_succeeds(
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let n: i64 = watcher
-            .query_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'", &[])
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'",
+                &[],
+            )
             .await
             .unwrap()
             .get(0);
@@ -269,7 +360,10 @@ async fn sigkill_mid_migration_leaves_the_previous_version_and_a_rerun_succeeds(
     // The server notices the dead connection and rolls its transaction back.
     let deadline = Instant::now() + Duration::from_secs(20);
     while watcher
-        .query_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'",
+            &[],
+        )
         .await
         .unwrap()
         .get::<_, i64>(0)
@@ -291,18 +385,37 @@ async fn an_edited_applied_migration_stops_the_run_unless_allowed() {
     let p = project();
     ok(&run(p.path(), Some(db.url()), &["upgrade", "+2"]));
     let up = p.path().join(format!("migrations/{V1}_init/up.sql"));
-    let edited = std::fs::read_to_string(&up).unwrap().replace("\"notes\" text,", "\"notes\" text, \"extra\" int,");
+    let edited = std::fs::read_to_string(&up)
+        .unwrap()
+        .replace("\"notes\" text,", "\"notes\" text, \"extra\" int,");
     std::fs::write(&up, edited).unwrap();
     let out = run(p.path(), Some(db.url()), &["upgrade", "head"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains(&format!("migration {V1}_init was changed after it was applied")), "{err}");
-    assert!(err.contains(&format!("{V1}_init/up.sql")), "names the file: {err}");
+    assert!(
+        err.contains(&format!(
+            "migration {V1}_init was changed after it was applied"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{V1}_init/up.sql")),
+        "names the file: {err}"
+    );
     assert_eq!(versions(&db).await, [V1, V2], "nothing ran");
     let status = ok(&run(p.path(), Some(db.url()), &["status"]));
-    assert!(status.contains(&format!("MODIFIED (changed after it was applied) {V1}_init")), "{status}");
+    assert!(
+        status.contains(&format!(
+            "MODIFIED (changed after it was applied) {V1}_init"
+        )),
+        "{status}"
+    );
     assert!(status.contains(&format!("pending   {V3}")), "{status}");
-    let out = ok(&run(p.path(), Some(db.url()), &["upgrade", "head", "--allow-modified"]));
+    let out = ok(&run(
+        p.path(),
+        Some(db.url()),
+        &["upgrade", "head", "--allow-modified"],
+    ));
     assert_eq!(out.matches("applied  ").count(), 2, "{out}");
 }
 
@@ -312,9 +425,11 @@ async fn a_crlf_copy_of_the_migrations_is_neither_reapplied_nor_modified() {
     let p = project();
     ok(&run(p.path(), Some(db.url()), &["upgrade", "head"]));
     let windows = tempfile::tempdir().unwrap();
-    copy_dir(&p.path().join("migrations"), &windows.path().join("migrations"), |s| {
-        format!("\u{feff}{}", s.replace('\n', "\r\n"))
-    });
+    copy_dir(
+        &p.path().join("migrations"),
+        &windows.path().join("migrations"),
+        |s| format!("\u{feff}{}", s.replace('\n', "\r\n")),
+    );
     let status = ok(&run(windows.path(), Some(db.url()), &["status"]));
     assert_eq!(status.matches("applied").count(), 4, "{status}");
     assert!(!status.contains("MODIFIED"), "{status}");
@@ -335,7 +450,9 @@ async fn stamp_adopts_an_existing_database_and_history_lists_everything() {
             .map(|e| e.unwrap().path())
             .find(|d| d.file_name().unwrap().to_str().unwrap().starts_with(v))
             .unwrap();
-        c.batch_execute(&std::fs::read_to_string(dir.join("up.sql")).unwrap()).await.unwrap();
+        c.batch_execute(&std::fs::read_to_string(dir.join("up.sql")).unwrap())
+            .await
+            .unwrap();
     }
     let out = ok(&run(p.path(), Some(db.url()), &["stamp", V2]));
     assert!(out.contains(&format!("stamped at {V2}")), "{out}");
@@ -344,7 +461,10 @@ async fn stamp_adopts_an_existing_database_and_history_lists_everything() {
     assert_eq!(out.matches("applied  ").count(), 2, "{out}");
     let history = ok(&run(p.path(), Some(db.url()), &["history"]));
     assert_eq!(history.lines().count(), 4, "{history}");
-    assert!(history.lines().all(|l| l.contains(" applied ")), "{history}");
+    assert!(
+        history.lines().all(|l| l.contains(" applied ")),
+        "{history}"
+    );
 }
 
 #[test]
@@ -354,12 +474,28 @@ fn offline_sql_needs_no_database() {
     assert!(out.contains("CREATE TABLE IF NOT EXISTS nzc_migrations"));
     assert_eq!(out.matches("BEGIN;").count(), 4);
     assert!(out.contains("CREATE TABLE \"City\""));
-    assert!(out.contains(&format!("INSERT INTO nzc_migrations (version, name, checksum, execution_ms) VALUES ('{V4}'")));
-    let out = ok(&run(p.path(), None, &["upgrade", "head", "--sql", "--from", V3]));
+    assert!(out.contains(&format!(
+        "INSERT INTO nzc_migrations (version, name, checksum, execution_ms) VALUES ('{V4}'"
+    )));
+    let out = ok(&run(
+        p.path(),
+        None,
+        &["upgrade", "head", "--sql", "--from", V3],
+    ));
     assert_eq!(out.matches("BEGIN;").count(), 1, "{out}");
     let out = ok(&run(p.path(), None, &["downgrade", "-2", "--sql"]));
-    assert!(out.contains(&format!("DELETE FROM nzc_migrations WHERE version = '{V4}'")), "{out}");
-    assert!(out.contains(&format!("DELETE FROM nzc_migrations WHERE version = '{V3}'")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "DELETE FROM nzc_migrations WHERE version = '{V4}'"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "DELETE FROM nzc_migrations WHERE version = '{V3}'"
+        )),
+        "{out}"
+    );
     assert!(!out.contains(&format!("version = '{V2}'")), "{out}");
 }
 
@@ -367,21 +503,36 @@ fn offline_sql_needs_no_database() {
 fn revision_creates_an_empty_hand_written_pair() {
     let p = project();
     std::fs::copy(repo().join("schema.nzc"), p.path().join("schema.nzc")).unwrap();
-    let out = ok(&run(p.path(), None, &["revision", "-m", "Add new_field to City"]));
+    let out = ok(&run(
+        p.path(),
+        None,
+        &["revision", "-m", "Add new_field to City"],
+    ));
     let dir = std::fs::read_dir(p.path().join("migrations"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|d| d.to_str().unwrap().ends_with("_add_new_field_to_city"))
         .unwrap_or_else(|| panic!("no new migration: {out}"));
     let up = std::fs::read_to_string(dir.join("up.sql")).unwrap();
-    assert!(up.contains("Add new_field to City") && up.contains("Hand-written"), "{up}");
+    assert!(
+        up.contains("Add new_field to City") && up.contains("Hand-written"),
+        "{up}"
+    );
     assert!(dir.join("down.sql").is_file());
     assert_eq!(
         std::fs::read_to_string(dir.join("schema.nzc")).unwrap(),
         std::fs::read_to_string(repo().join("schema.nzc")).unwrap(),
         "records the schema as the state after it"
     );
-    let version = dir.file_name().unwrap().to_str().unwrap().split('_').next().unwrap().to_string();
+    let version = dir
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split('_')
+        .next()
+        .unwrap()
+        .to_string();
     assert!(version.as_str() > V4, "after the latest migration");
 }
 
@@ -393,17 +544,27 @@ fn no_database_url_says_how_to_set_it() {
     let out = run(p.path(), None, &["current"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("DATABASE_URL is not set") && err.contains("postgresql://"), "{err}");
+    assert!(
+        err.contains("DATABASE_URL is not set") && err.contains("postgresql://"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_down_server_is_reported_with_host_port_and_a_hint_and_no_password() {
     let p = project();
     // Port 1: nothing listens there.
-    let out = run(p.path(), Some("postgresql+psycopg://pdf_user:s3cr3t-pass@127.0.0.1:1/pdf_converter"), &["current"]);
+    let out = run(
+        p.path(),
+        Some("postgresql+psycopg://pdf_user:s3cr3t-pass@127.0.0.1:1/pdf_converter"),
+        &["current"],
+    );
     assert!(!out.status.success());
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(all.contains("cannot connect to PostgreSQL at 127.0.0.1:1: connection refused"), "{all}");
+    assert!(
+        all.contains("cannot connect to PostgreSQL at 127.0.0.1:1: connection refused"),
+        "{all}"
+    );
     assert!(all.contains("docker compose up -d"), "{all}");
     assert!(!all.contains("s3cr3t-pass"), "password leaked: {all}");
 }
@@ -412,21 +573,33 @@ fn a_down_server_is_reported_with_host_port_and_a_hint_and_no_password() {
 fn wait_retries_until_its_deadline() {
     let p = project();
     let started = Instant::now();
-    let out = run(p.path(), Some("postgresql://u:pw@127.0.0.1:1/d"), &["current", "--wait", "2"]);
+    let out = run(
+        p.path(),
+        Some("postgresql://u:pw@127.0.0.1:1/d"),
+        &["current", "--wait", "2"],
+    );
     assert!(!out.status.success());
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(1500) && took < Duration::from_secs(15), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(15),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_missing_database_is_named() {
     let db = TestDb::new().await;
     let p = project();
-    let url = db.url().replace(&format!("/{}", db.name()), "/no_such_db_nzc");
+    let url = db
+        .url()
+        .replace(&format!("/{}", db.name()), "/no_such_db_nzc");
     let out = run(p.path(), Some(&url), &["current"]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("database \"no_such_db_nzc\" does not exist"), "{err}");
+    assert!(
+        err.contains("database \"no_such_db_nzc\" does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -443,9 +616,16 @@ fn an_invalid_url_is_explained() {
 async fn the_url_can_come_from_dot_env_or_db_url() {
     let db = TestDb::new().await;
     let p = project();
-    std::fs::write(p.path().join(".env"), format!("# local settings\nDATABASE_URL={}\n", db.url())).unwrap();
+    std::fs::write(
+        p.path().join(".env"),
+        format!("# local settings\nDATABASE_URL={}\n", db.url()),
+    )
+    .unwrap();
     assert!(ok(&run(p.path(), None, &["current"])).contains("base"));
     std::fs::remove_file(p.path().join(".env")).unwrap();
-    let out = nzc(p.path(), None, &["current"]).env("DB_URL", db.url()).output().unwrap();
+    let out = nzc(p.path(), None, &["current"])
+        .env("DB_URL", db.url())
+        .output()
+        .unwrap();
     assert!(ok(&out).contains("base"));
 }

@@ -203,8 +203,12 @@ impl<'a> LineIndex<'a> {
 }
 
 impl Diagnostics {
-    pub fn new(file: impl Into<String>, source: impl Into<String>, mut list: Vec<Diagnostic>) -> Self {
-        list.sort_by(|a, b| (a.span, a.code).cmp(&(b.span, b.code)));
+    pub fn new(
+        file: impl Into<String>,
+        source: impl Into<String>,
+        mut list: Vec<Diagnostic>,
+    ) -> Self {
+        list.sort_by_key(|d| (d.span, d.code));
         list.dedup();
         Diagnostics {
             file: file.into(),
@@ -248,7 +252,11 @@ fn render_one(out: &mut String, file: &str, index: &LineIndex<'_>, d: &Diagnosti
         let (l, c) = index.line_col(r.span.start);
         lines.push((l, c, r.span, r.message.as_str()));
     }
-    let width = lines.iter().map(|(l, ..)| l.to_string().len()).max().unwrap_or(1);
+    let width = lines
+        .iter()
+        .map(|(l, ..)| l.to_string().len())
+        .max()
+        .unwrap_or(1);
     let pad = " ".repeat(width);
     let _ = writeln!(out, "error[{}]: {}", d.code, d.message);
     let _ = writeln!(out, "{pad}--> {file}:{line}:{col}");
@@ -261,7 +269,8 @@ fn render_one(out: &mut String, file: &str, index: &LineIndex<'_>, d: &Diagnosti
         let _ = writeln!(out, "{l:>width$} | {}", text.replace('\t', " "));
         // Caret under the span, clipped to this line, at least one wide.
         let line_chars = text.chars().count();
-        let span_chars = index.source[span.start.min(index.source.len())..span.end.min(index.source.len())]
+        let span_chars = index.source
+            [span.start.min(index.source.len())..span.end.min(index.source.len())]
             .split('\n')
             .next()
             .unwrap_or("")
@@ -287,20 +296,40 @@ fn render_one(out: &mut String, file: &str, index: &LineIndex<'_>, d: &Diagnosti
 // ---- named constructors --------------------------------------------------
 
 pub fn syntax(span: Span, expected: &str) -> Diagnostic {
-    Diagnostic::new(Code::Syntax, span, format!("syntax error: expected {expected}"), "unexpected here")
+    Diagnostic::new(
+        Code::Syntax,
+        span,
+        format!("syntax error: expected {expected}"),
+        "unexpected here",
+    )
 }
 
 pub fn unknown_type(span: Span, name: &str, suggestion: Option<&str>) -> Diagnostic {
-    Diagnostic::new(Code::UnknownType, span, format!("unknown type `{name}`"), "not a type nor an enum of this schema")
-        .with_suggestion(suggestion)
+    Diagnostic::new(
+        Code::UnknownType,
+        span,
+        format!("unknown type `{name}`"),
+        "not a type nor an enum of this schema",
+    )
+    .with_suggestion(suggestion)
 }
 
 pub fn unknown_table(span: Span, name: &str, suggestion: Option<&str>) -> Diagnostic {
-    Diagnostic::new(Code::UnknownTable, span, format!("unknown table `{name}`"), "no table of this name in the schema")
-        .with_suggestion(suggestion)
+    Diagnostic::new(
+        Code::UnknownTable,
+        span,
+        format!("unknown table `{name}`"),
+        "no table of this name in the schema",
+    )
+    .with_suggestion(suggestion)
 }
 
-pub fn unknown_ref_column(span: Span, table: &str, column: &str, suggestion: Option<&str>) -> Diagnostic {
+pub fn unknown_ref_column(
+    span: Span,
+    table: &str,
+    column: &str,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     Diagnostic::new(
         Code::UnknownRefColumn,
         span,
@@ -310,7 +339,13 @@ pub fn unknown_ref_column(span: Span, table: &str, column: &str, suggestion: Opt
     .with_suggestion(suggestion)
 }
 
-pub fn fk_type_mismatch(span: Span, column: &str, ty: &str, target: &str, target_ty: &str) -> Diagnostic {
+pub fn fk_type_mismatch(
+    span: Span,
+    column: &str,
+    ty: &str,
+    target: &str,
+    target_ty: &str,
+) -> Diagnostic {
     Diagnostic::new(
         Code::FkTypeMismatch,
         span,
@@ -321,8 +356,13 @@ pub fn fk_type_mismatch(span: Span, column: &str, ty: &str, target: &str, target
 }
 
 pub fn duplicate_table(span: Span, name: &str, first: Span) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateTable, span, format!("table `{name}` is defined more than once"), "defined again here")
-        .with_related(first, "first defined here")
+    Diagnostic::new(
+        Code::DuplicateTable,
+        span,
+        format!("table `{name}` is defined more than once"),
+        "defined again here",
+    )
+    .with_related(first, "first defined here")
 }
 
 pub fn duplicate_column(span: Span, table: &str, name: &str, first: Span) -> Diagnostic {
@@ -347,8 +387,13 @@ pub fn duplicate_constraint(span: Span, name: &str, first: Span) -> Diagnostic {
 }
 
 pub fn missing_primary_key(span: Span, table: &str) -> Diagnostic {
-    Diagnostic::new(Code::MissingPrimaryKey, span, format!("table `{table}` has no primary key"), "declared here")
-        .with_help("mark a column `@pk`, or add `@@pk([a, b])` for a composite key")
+    Diagnostic::new(
+        Code::MissingPrimaryKey,
+        span,
+        format!("table `{table}` has no primary key"),
+        "declared here",
+    )
+    .with_help("mark a column `@pk`, or add `@@pk([a, b])` for a composite key")
 }
 
 pub fn invalid_default(span: Span, column: &str, ty: &str, why: &str) -> Diagnostic {
@@ -360,18 +405,31 @@ pub fn invalid_default(span: Span, column: &str, ty: &str, why: &str) -> Diagnos
     )
 }
 
-pub fn shortened_clash(span: Span, short: &str, full: &str, other_full: &str, other: Span) -> Diagnostic {
+pub fn shortened_clash(
+    span: Span,
+    short: &str,
+    full: &str,
+    other_full: &str,
+    other: Span,
+) -> Diagnostic {
     Diagnostic::new(
         Code::ShortenedClash,
         span,
-        format!("identifier clash after shortening: `{full}` and `{other_full}` both become `{short}`"),
+        format!(
+            "identifier clash after shortening: `{full}` and `{other_full}` both become `{short}`"
+        ),
         "this name",
     )
     .with_related(other, "clashes with this one")
     .with_help("name one of them explicitly with `name: \"…\"`")
 }
 
-pub fn unknown_column(span: Span, table: &str, column: &str, suggestion: Option<&str>) -> Diagnostic {
+pub fn unknown_column(
+    span: Span,
+    table: &str,
+    column: &str,
+    suggestion: Option<&str>,
+) -> Diagnostic {
     Diagnostic::new(
         Code::UnknownColumn,
         span,
@@ -385,14 +443,22 @@ pub fn ident_too_long(span: Span, what: &str, name: &str) -> Diagnostic {
     Diagnostic::new(
         Code::IdentTooLong,
         span,
-        format!("{what} `{name}` is {} bytes long; PostgreSQL allows 63", name.len()),
+        format!(
+            "{what} `{name}` is {} bytes long; PostgreSQL allows 63",
+            name.len()
+        ),
         "too long",
     )
 }
 
 pub fn duplicate_enum(span: Span, name: &str, first: Span) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateEnum, span, format!("enum `{name}` is defined more than once"), "defined again here")
-        .with_related(first, "first defined here")
+    Diagnostic::new(
+        Code::DuplicateEnum,
+        span,
+        format!("enum `{name}` is defined more than once"),
+        "defined again here",
+    )
+    .with_related(first, "first defined here")
 }
 
 pub fn duplicate_enum_value(span: Span, enum_name: &str, value: &str, first: Span) -> Diagnostic {
@@ -406,20 +472,47 @@ pub fn duplicate_enum_value(span: Span, enum_name: &str, value: &str, first: Spa
 }
 
 pub fn invalid_type_params(span: Span, ty: &str, why: &str) -> Diagnostic {
-    Diagnostic::new(Code::InvalidTypeParams, span, format!("invalid parameters for type `{ty}`"), why.to_string())
+    Diagnostic::new(
+        Code::InvalidTypeParams,
+        span,
+        format!("invalid parameters for type `{ty}`"),
+        why.to_string(),
+    )
 }
 
 pub fn duplicate_attribute(span: Span, name: &str, first: Span) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateAttribute, span, format!("attribute `{name}` is given more than once"), "repeated here")
-        .with_related(first, "first given here")
+    Diagnostic::new(
+        Code::DuplicateAttribute,
+        span,
+        format!("attribute `{name}` is given more than once"),
+        "repeated here",
+    )
+    .with_related(first, "first given here")
 }
 
-pub fn conflicting_attribute(span: Span, message: String, other: Span, other_label: &str) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateAttribute, span, message, "conflicts").with_related(other, other_label)
+pub fn conflicting_attribute(
+    span: Span,
+    message: String,
+    other: Span,
+    other_label: &str,
+) -> Diagnostic {
+    Diagnostic::new(Code::DuplicateAttribute, span, message, "conflicts")
+        .with_related(other, other_label)
 }
 
-pub fn unknown_attribute(span: Span, name: &str, context: &str, suggestion: Option<&str>, known: &[&str]) -> Diagnostic {
-    let d = Diagnostic::new(Code::UnknownAttribute, span, format!("unknown {context} attribute `{name}`"), "not known here");
+pub fn unknown_attribute(
+    span: Span,
+    name: &str,
+    context: &str,
+    suggestion: Option<&str>,
+    known: &[&str],
+) -> Diagnostic {
+    let d = Diagnostic::new(
+        Code::UnknownAttribute,
+        span,
+        format!("unknown {context} attribute `{name}`"),
+        "not known here",
+    );
     match suggestion {
         Some(_) => d.with_suggestion(suggestion),
         None => d.with_help(format!("{context} attributes are: {}", known.join(", "))),
@@ -447,12 +540,22 @@ pub fn fk_target_not_unique(span: Span, target: &str) -> Diagnostic {
 }
 
 pub fn invalid_naming(span: Span, why: String) -> Diagnostic {
-    Diagnostic::new(Code::InvalidNaming, span, format!("invalid naming convention: {why}"), "here")
+    Diagnostic::new(
+        Code::InvalidNaming,
+        span,
+        format!("invalid naming convention: {why}"),
+        "here",
+    )
 }
 
 pub fn duplicate_group(span: Span, name: &str, first: Span) -> Diagnostic {
-    Diagnostic::new(Code::DuplicateGroup, span, format!("group `{name}` is defined more than once"), "defined again here")
-        .with_related(first, "first defined here")
+    Diagnostic::new(
+        Code::DuplicateGroup,
+        span,
+        format!("group `{name}` is defined more than once"),
+        "defined again here",
+    )
+    .with_related(first, "first defined here")
 }
 
 pub fn rename_clash(span: Span, what: &str, old: &str, other: Span) -> Diagnostic {
@@ -466,7 +569,12 @@ pub fn rename_clash(span: Span, what: &str, old: &str, other: Span) -> Diagnosti
 }
 
 pub fn invalid_arguments(span: Span, attr: &str, why: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(Code::InvalidArguments, span, format!("invalid arguments to `{attr}`"), why)
+    Diagnostic::new(
+        Code::InvalidArguments,
+        span,
+        format!("invalid arguments to `{attr}`"),
+        why,
+    )
 }
 
 pub fn fk_arity(span: Span, n: usize, m: usize) -> Diagnostic {
@@ -489,7 +597,12 @@ pub fn type_name_clash(span: Span, name: &str, other: Span) -> Diagnostic {
 }
 
 pub fn empty(span: Span, what: &str, name: &str) -> Diagnostic {
-    Diagnostic::new(Code::Empty, span, format!("{what} `{name}` is empty"), "nothing declared inside")
+    Diagnostic::new(
+        Code::Empty,
+        span,
+        format!("{what} `{name}` is empty"),
+        "nothing declared inside",
+    )
 }
 
 /// The closest candidate by edit distance, if close enough to be a likely typo.
@@ -534,7 +647,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("integr", ["integer", "int", "text"]), Some("integer"));
+        assert_eq!(
+            suggest("integr", ["integer", "int", "text"]),
+            Some("integer")
+        );
         assert_eq!(suggest("zzz", ["integer", "text"]), None);
     }
 }

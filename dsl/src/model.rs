@@ -6,7 +6,6 @@
 //! primary key. Order is declaration order unless a field says otherwise, so
 //! output that walks the model is deterministic.
 
-
 pub use nzc_types::{Kind, ScalarType};
 
 /// PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes.
@@ -96,9 +95,7 @@ impl Table {
     /// Whether `columns` (in this order or any order) are covered by the primary key
     /// or a unique constraint/index — i.e. can be the target of a foreign key.
     pub fn is_unique_key(&self, columns: &[String]) -> bool {
-        let same = |a: &[String]| {
-            a.len() == columns.len() && columns.iter().all(|c| a.contains(c))
-        };
+        let same = |a: &[String]| a.len() == columns.len() && columns.iter().all(|c| a.contains(c));
         same(&self.primary_key.columns)
             || self.uniques.iter().any(|u| same(&u.columns))
             || self.indexes.iter().any(|i| i.unique && same(&i.columns))
@@ -173,7 +170,9 @@ impl DefaultValue {
     /// The SQL text of the default (string literals quoted and escaped).
     pub fn sql(&self) -> String {
         match self {
-            DefaultValue::Integer(s) | DefaultValue::Decimal(s) | DefaultValue::Expr(s) => s.clone(),
+            DefaultValue::Integer(s) | DefaultValue::Decimal(s) | DefaultValue::Expr(s) => {
+                s.clone()
+            }
             DefaultValue::String(s) => quote_literal(s),
             DefaultValue::Bool(b) => b.to_string(),
         }

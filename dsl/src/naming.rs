@@ -98,7 +98,10 @@ pub fn check_template(kind: NameKind, template: &str) -> Result<(), String> {
     }
     if !template.contains("{table}") && kind != NameKind::Check {
         // Without the table name two tables would get the same name.
-        return Err(format!("the `{}` template must contain `{{table}}`", kind.key()));
+        return Err(format!(
+            "the `{}` template must contain `{{table}}`",
+            kind.key()
+        ));
     }
     let _ = literal;
     Ok(())
@@ -182,7 +185,10 @@ mod tests {
             name: "",
         };
         assert_eq!(render(&n.unique, &parts), "uq_EmissionRecord_cityId");
-        assert_eq!(render(&n.foreign_key, &parts), "fk_EmissionRecord_cityId_City");
+        assert_eq!(
+            render(&n.foreign_key, &parts),
+            "fk_EmissionRecord_cityId_City"
+        );
         assert_eq!(render(&n.primary_key, &parts), "pk_EmissionRecord");
     }
 

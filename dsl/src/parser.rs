@@ -54,7 +54,8 @@ pub fn parse(source: &str) -> Result<File, Vec<Diagnostic>> {
                     }
                 }));
                 // Keep byte offsets: pad for multi-byte characters.
-                let blanked = current[line_start..line_end].len() - current[line_start..line_end].chars().count();
+                let blanked = current[line_start..line_end].len()
+                    - current[line_start..line_end].chars().count();
                 next.extend(std::iter::repeat_n(' ', blanked));
                 next.push_str(&current[line_end..]);
                 text = Some(next);
@@ -460,8 +461,15 @@ fn build_attr(pair: Pair<'_, Rule>) -> Attribute {
     let block = pair.as_rule() == Rule::block_attr;
     let mut inner = pair.into_inner();
     let name = ident(inner.next().expect("attr name"));
-    let args = inner.next().map(|args| args.into_inner().map(build_arg).collect());
-    Attribute { block, name, args, span }
+    let args = inner
+        .next()
+        .map(|args| args.into_inner().map(build_arg).collect());
+    Attribute {
+        block,
+        name,
+        args,
+        span,
+    }
 }
 
 fn build_arg(pair: Pair<'_, Rule>) -> Arg {
@@ -494,7 +502,13 @@ fn build_value(pair: Pair<'_, Rule>) -> Value {
             Value::Path(a, b, span)
         }
         Rule::func_call => Value::Func(ident(pair.into_inner().next().expect("fn")), span),
-        Rule::raw_sql => Value::Raw(pair.into_inner().next().map_or("", |p| p.as_str()).to_string(), span),
+        Rule::raw_sql => Value::Raw(
+            pair.into_inner()
+                .next()
+                .map_or("", |p| p.as_str())
+                .to_string(),
+            span,
+        ),
         Rule::list => Value::List(pair.into_inner().map(build_value).collect(), span),
         r => unreachable!("value: {r:?}"),
     }
@@ -508,7 +522,9 @@ mod tests {
     fn parses_a_small_table() {
         let src = "/// A city\ntable City {\n  cityId uuid @pk // id\n  name varchar(20)? @default(\"x\")\n\n  @@unique([name])\n}\n";
         let file = parse(src).unwrap();
-        let Item::Table(t) = &file.items[0] else { panic!() };
+        let Item::Table(t) = &file.items[0] else {
+            panic!()
+        };
         assert_eq!(t.docs, vec!["A city"]);
         assert_eq!(t.name.name, "City");
         let cols: Vec<_> = t
@@ -536,8 +552,12 @@ mod tests {
     fn double_precision_is_one_type() {
         let src = "table A {\n  id uuid @pk\n  x double   precision?\n}\n";
         let file = parse(src).unwrap();
-        let Item::Table(t) = &file.items[0] else { panic!() };
-        let TableMember::Column(c) = &t.members[1] else { panic!() };
+        let Item::Table(t) = &file.items[0] else {
+            panic!()
+        };
+        let TableMember::Column(c) = &t.members[1] else {
+            panic!()
+        };
         assert_eq!(c.ty.name.name, "double precision");
         assert!(c.optional);
     }

@@ -166,7 +166,9 @@ impl Cx {
             first = Some(block.span);
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for m in &block.members {
-                let ast::NamingMember::Entry(e) = m else { continue };
+                let ast::NamingMember::Entry(e) = m else {
+                    continue;
+                };
                 let Some(kind) = NameKind::from_key(&e.key.name) else {
                     let keys: Vec<&str> = NameKind::ALL.iter().map(|k| k.key()).collect();
                     let hint = suggest(&e.key.name, keys.iter().copied())
@@ -174,7 +176,11 @@ impl Cx {
                         .unwrap_or_default();
                     self.err(d::invalid_naming(
                         e.key.span,
-                        format!("unknown key `{}` (keys: {}){hint}", e.key.name, keys.join(", ")),
+                        format!(
+                            "unknown key `{}` (keys: {}){hint}",
+                            e.key.name,
+                            keys.join(", ")
+                        ),
                     ));
                     continue;
                 };
@@ -234,7 +240,12 @@ impl Cx {
 
     // ---- tables ---------------------------------------------------------------------
 
-    fn table(&mut self, decl: &ast::TableDecl, group: Option<String>, enums: &[Enum]) -> (Table, TableSpans) {
+    fn table(
+        &mut self,
+        decl: &ast::TableDecl,
+        group: Option<String>,
+        enums: &[Enum],
+    ) -> (Table, TableSpans) {
         self.check_len(decl.name.span, "table name", &decl.name.name);
         let mut table = Table {
             name: decl.name.name.clone(),
@@ -272,7 +283,12 @@ impl Cx {
         for m in &decl.members {
             let TableMember::Column(c) = m else { continue };
             if let Some(first) = sp.columns.get(&c.name.name) {
-                self.err(d::duplicate_column(c.name.span, &decl.name.name, &c.name.name, *first));
+                self.err(d::duplicate_column(
+                    c.name.span,
+                    &decl.name.name,
+                    &c.name.name,
+                    *first,
+                ));
                 continue;
             }
             self.check_len(c.name.span, "column name", &c.name.name);
@@ -280,7 +296,9 @@ impl Cx {
             let ty = self.column_type(&c.ty, enums);
             let mut column = Column {
                 name: c.name.name.clone(),
-                ty: ty.clone().unwrap_or(ColumnType::Scalar(ScalarType::plain(Kind::Text))),
+                ty: ty
+                    .clone()
+                    .unwrap_or(ColumnType::Scalar(ScalarType::plain(Kind::Text))),
                 nullable: c.optional,
                 default: None,
                 doc: doc(&c.docs),
@@ -332,7 +350,11 @@ impl Cx {
                                     }
                                 }
                             }
-                            None => self.err(d::invalid_arguments(a.span, "@default", "expects a value: `@default(0)`")),
+                            None => self.err(d::invalid_arguments(
+                                a.span,
+                                "@default",
+                                "expects a value: `@default(0)`",
+                            )),
                         }
                     }
                     "ref" => {
@@ -354,7 +376,16 @@ impl Cx {
                             on_update: args.action(self, "on_update"),
                         };
                         let name = args.string(self, "name");
-                        self.push_fk(&mut table, &mut sp, fk, name, a.span, t.span, vec![col.span], true);
+                        self.push_fk(
+                            &mut table,
+                            &mut sp,
+                            fk,
+                            name,
+                            a.span,
+                            t.span,
+                            vec![col.span],
+                            true,
+                        );
                     }
                     "renamed_from" => {
                         if let Some((old, span)) = self.renamed_from(a) {
@@ -443,7 +474,9 @@ impl Cx {
                 }
                 "ref" => {
                     let args = self.args(a, 3, &["on_delete", "on_update", "name"]);
-                    let Some(columns) = self.column_list(&args, 0, a, &table, &sp) else { continue };
+                    let Some(columns) = self.column_list(&args, 0, a, &table, &sp) else {
+                        continue;
+                    };
                     let Some(Value::Ident(t)) = args.positional.get(1) else {
                         self.err(d::invalid_arguments(
                             a.span,
@@ -460,7 +493,11 @@ impl Cx {
                                 true,
                             ),
                             None => {
-                                self.err(d::invalid_arguments(v.span(), "@@ref", "expects a list of column names"));
+                                self.err(d::invalid_arguments(
+                                    v.span(),
+                                    "@@ref",
+                                    "expects a list of column names",
+                                ));
                                 continue;
                             }
                         },
@@ -475,7 +512,16 @@ impl Cx {
                         on_update: args.action(self, "on_update"),
                     };
                     let name = args.string(self, "name");
-                    self.push_fk(&mut table, &mut sp, fk, name, a.span, t.span, ref_spans, explicit_cols);
+                    self.push_fk(
+                        &mut table,
+                        &mut sp,
+                        fk,
+                        name,
+                        a.span,
+                        t.span,
+                        ref_spans,
+                        explicit_cols,
+                    );
                 }
                 "renamed_from" => sp.renamed_from = self.renamed_from(a),
                 _ => unreachable!(),
@@ -491,7 +537,11 @@ impl Cx {
                 }
                 for c in &fk.columns {
                     if table.column(c).is_some_and(|c| !c.nullable) {
-                        self.err(d::invalid_arguments(fs.attr, "@ref", format!("{what}: set_null on the NOT NULL column `{c}`")));
+                        self.err(d::invalid_arguments(
+                            fs.attr,
+                            "@ref",
+                            format!("{what}: set_null on the NOT NULL column `{c}`"),
+                        ));
                     }
                 }
             }
@@ -522,11 +572,17 @@ impl Cx {
             [(first, ..), rest @ ..] => {
                 for (span, _, _, block) in rest {
                     let message = if *block {
-                        "a table has one primary key: `@@pk` conflicts with an earlier `@pk`".to_string()
+                        "a table has one primary key: `@@pk` conflicts with an earlier `@pk`"
+                            .to_string()
                     } else {
                         "more than one column is marked `@pk`; use `@@pk([a, b])` for a composite key".to_string()
                     };
-                    self.err(d::conflicting_attribute(*span, message, *first, "first primary key here"));
+                    self.err(d::conflicting_attribute(
+                        *span,
+                        message,
+                        *first,
+                        "first primary key here",
+                    ));
                 }
             }
         }
@@ -534,7 +590,12 @@ impl Cx {
         // Column renames.
         for (col, old, span) in &sp.column_renames {
             if let Some(other) = sp.columns.get(old) {
-                self.err(d::rename_clash(*span, &format!("column `{col}`"), old, *other));
+                self.err(d::rename_clash(
+                    *span,
+                    &format!("column `{col}`"),
+                    old,
+                    *other,
+                ));
             }
         }
         let mut olds: HashMap<&str, Span> = HashMap::new();
@@ -559,7 +620,8 @@ impl Cx {
         explicit_ref_columns: bool,
     ) {
         if let Some(name) = explicit {
-            sp.explicit.push((NameKind::ForeignKey, table.foreign_keys.len()));
+            sp.explicit
+                .push((NameKind::ForeignKey, table.foreign_keys.len()));
             fk.name = name;
         }
         table.foreign_keys.push(fk);
@@ -579,7 +641,11 @@ impl Cx {
                 (_, []) => {}
                 (Params::Length, [(n, span)]) => {
                     if *n == 0 || *n > 10_485_760 {
-                        self.err(d::invalid_type_params(*span, name, "length must be between 1 and 10485760"));
+                        self.err(d::invalid_type_params(
+                            *span,
+                            name,
+                            "length must be between 1 and 10485760",
+                        ));
                     } else {
                         scalar.length = Some(*n as u32);
                     }
@@ -587,29 +653,53 @@ impl Cx {
                 (Params::PrecisionScale, [(p, pspan), rest @ ..]) if rest.len() <= 1 => {
                     let s = rest.first().map_or(0, |(s, _)| *s);
                     if *p == 0 || *p > 1000 {
-                        self.err(d::invalid_type_params(*pspan, name, "precision must be between 1 and 1000"));
+                        self.err(d::invalid_type_params(
+                            *pspan,
+                            name,
+                            "precision must be between 1 and 1000",
+                        ));
                     } else if s > *p {
                         let span = rest.first().map_or(*pspan, |(_, sp)| *sp);
-                        self.err(d::invalid_type_params(span, name, "scale must not exceed the precision"));
+                        self.err(d::invalid_type_params(
+                            span,
+                            name,
+                            "scale must not exceed the precision",
+                        ));
                     } else {
                         scalar.precision = Some((*p as u16, s as u16));
                     }
                 }
                 (Params::None, _) => {
-                    self.err(d::invalid_type_params(ty.span, name, "this type takes no parameters"));
+                    self.err(d::invalid_type_params(
+                        ty.span,
+                        name,
+                        "this type takes no parameters",
+                    ));
                 }
                 (Params::Length, _) => {
-                    self.err(d::invalid_type_params(ty.span, name, "expects one length: `varchar(255)`"));
+                    self.err(d::invalid_type_params(
+                        ty.span,
+                        name,
+                        "expects one length: `varchar(255)`",
+                    ));
                 }
                 (Params::PrecisionScale, _) => {
-                    self.err(d::invalid_type_params(ty.span, name, "expects `numeric(precision, scale)`"));
+                    self.err(d::invalid_type_params(
+                        ty.span,
+                        name,
+                        "expects `numeric(precision, scale)`",
+                    ));
                 }
             }
             return Some(ColumnType::Scalar(scalar));
         }
         if let Some(e) = enums.iter().find(|e| e.name == *name) {
             if !ty.params.is_empty() {
-                self.err(d::invalid_type_params(ty.span, name, "an enum type takes no parameters"));
+                self.err(d::invalid_type_params(
+                    ty.span,
+                    name,
+                    "an enum type takes no parameters",
+                ));
             }
             return Some(ColumnType::Enum(e.name.clone()));
         }
@@ -629,8 +719,15 @@ impl Cx {
         let prefix = if a.block { "@@" } else { "@" };
         let listed: Vec<String> = known.iter().map(|k| format!("{prefix}{k}")).collect();
         let listed: Vec<&str> = listed.iter().map(String::as_str).collect();
-        let suggestion = suggest(&a.name.name, known.iter().copied()).map(|s| format!("{prefix}{s}"));
-        self.err(d::unknown_attribute(a.name.span, &a.display(), context, suggestion.as_deref(), &listed));
+        let suggestion =
+            suggest(&a.name.name, known.iter().copied()).map(|s| format!("{prefix}{s}"));
+        self.err(d::unknown_attribute(
+            a.name.span,
+            &a.display(),
+            context,
+            suggestion.as_deref(),
+            &listed,
+        ));
         false
     }
 
@@ -640,7 +737,11 @@ impl Cx {
             Some(Value::Ident(i)) => Some((i.name.clone(), i.span)),
             Some(Value::String(s, span)) => Some((s.clone(), *span)),
             _ => {
-                self.err(d::invalid_arguments(a.span, &a.display(), "expects the old name: `renamed_from(oldName)`"));
+                self.err(d::invalid_arguments(
+                    a.span,
+                    &a.display(),
+                    "expects the old name: `renamed_from(oldName)`",
+                ));
                 None
             }
         }
@@ -673,7 +774,9 @@ impl Cx {
                             format!("unknown argument; known: {}", named.join(", "))
                         };
                         self.err(d::invalid_arguments(n.span, &a.display(), help));
-                    } else if let Some((first, _)) = out.named.iter().find(|(m, _)| m.name == n.name) {
+                    } else if let Some((first, _)) =
+                        out.named.iter().find(|(m, _)| m.name == n.name)
+                    {
                         self.err(d::duplicate_attribute(n.span, &n.name, first.span));
                     } else {
                         out.named.push((n, &arg.value));
@@ -685,17 +788,36 @@ impl Cx {
     }
 
     /// The list of column names at `pos` (`[a, b]`, or a single name), checked to exist.
-    fn column_list(&mut self, args: &Args<'_>, pos: usize, a: &Attribute, table: &Table, sp: &TableSpans) -> Option<Vec<String>> {
+    fn column_list(
+        &mut self,
+        args: &Args<'_>,
+        pos: usize,
+        a: &Attribute,
+        table: &Table,
+        sp: &TableSpans,
+    ) -> Option<Vec<String>> {
         let Some(v) = args.positional.get(pos) else {
-            self.err(d::invalid_arguments(a.span, &a.display(), "expects a list of columns: `[a, b]`"));
+            self.err(d::invalid_arguments(
+                a.span,
+                &a.display(),
+                "expects a list of columns: `[a, b]`",
+            ));
             return None;
         };
         let Some(ids) = ident_list(v) else {
-            self.err(d::invalid_arguments(v.span(), &a.display(), "expects a list of column names: `[a, b]`"));
+            self.err(d::invalid_arguments(
+                v.span(),
+                &a.display(),
+                "expects a list of column names: `[a, b]`",
+            ));
             return None;
         };
         if ids.is_empty() {
-            self.err(d::invalid_arguments(v.span(), &a.display(), "the column list is empty"));
+            self.err(d::invalid_arguments(
+                v.span(),
+                &a.display(),
+                "the column list is empty",
+            ));
             return None;
         }
         let mut ok = true;
@@ -704,10 +826,19 @@ impl Cx {
             if !sp.columns.contains_key(&id.name) {
                 ok = false;
                 let names = table.columns.iter().map(|c| c.name.as_str());
-                self.err(d::unknown_column(id.span, &table.name, &id.name, suggest(&id.name, names)));
+                self.err(d::unknown_column(
+                    id.span,
+                    &table.name,
+                    &id.name,
+                    suggest(&id.name, names),
+                ));
             } else if seen.contains(&id.name.as_str()) {
                 ok = false;
-                self.err(d::invalid_arguments(id.span, &a.display(), format!("column `{}` is listed twice", id.name)));
+                self.err(d::invalid_arguments(
+                    id.span,
+                    &a.display(),
+                    format!("column `{}` is listed twice", id.name),
+                ));
             }
             seen.push(&id.name);
         }
@@ -727,7 +858,11 @@ impl Cx {
         let fs = &spans[ti].fks[fi];
         let Some(target_i) = tables.iter().position(|t| t.name == fk.ref_table) else {
             let names = tables.iter().map(|t| t.name.as_str());
-            self.err(d::unknown_table(fs.table, &fk.ref_table, suggest(&fk.ref_table, names)));
+            self.err(d::unknown_table(
+                fs.table,
+                &fk.ref_table,
+                suggest(&fk.ref_table, names),
+            ));
             return;
         };
         let target = &tables[target_i];
@@ -742,7 +877,12 @@ impl Cx {
                 ok = false;
                 let span = fs.ref_columns.get(i).copied().unwrap_or(fs.attr);
                 let names = target.columns.iter().map(|c| c.name.as_str());
-                self.err(d::unknown_ref_column(span, &target.name, rc, suggest(rc, names)));
+                self.err(d::unknown_ref_column(
+                    span,
+                    &target.name,
+                    rc,
+                    suggest(rc, names),
+                ));
             }
         }
         if !ok {
@@ -753,19 +893,30 @@ impl Cx {
             return;
         }
         for (i, (c, rc)) in fk.columns.iter().zip(&ref_columns).enumerate() {
-            let (Some(col), Some(rcol)) = (tables[ti].column(c), target.column(rc)) else { continue };
+            let (Some(col), Some(rcol)) = (tables[ti].column(c), target.column(rc)) else {
+                continue;
+            };
             if !same_type_family(&col.ty, &rcol.ty) {
                 let span = if fk.columns.len() == 1 {
                     spans[ti].columns.get(c).copied().unwrap_or(fs.attr)
                 } else {
                     fs.ref_columns.get(i).copied().unwrap_or(fs.attr)
                 };
-                self.err(d::fk_type_mismatch(span, c, &col.ty.dsl(), &format!("{}.{rc}", target.name), &rcol.ty.dsl()));
+                self.err(d::fk_type_mismatch(
+                    span,
+                    c,
+                    &col.ty.dsl(),
+                    &format!("{}.{rc}", target.name),
+                    &rcol.ty.dsl(),
+                ));
             }
         }
         if !target.is_unique_key(&ref_columns) {
             let span = fs.ref_columns.first().copied().unwrap_or(fs.table);
-            self.err(d::fk_target_not_unique(span, &format!("{}({})", target.name, ref_columns.join(", "))));
+            self.err(d::fk_target_not_unique(
+                span,
+                &format!("{}({})", target.name, ref_columns.join(", ")),
+            ));
         }
         tables[ti].foreign_keys[fi].ref_columns = ref_columns;
     }
@@ -790,7 +941,13 @@ impl Cx {
                     ..NameParts::default()
                 }
             }
-            let mut assign = |cx: &mut Cx, kind: NameKind, current: &mut String, full: String, span: Span, relation: bool, constraint: bool| {
+            let mut assign = |cx: &mut Cx,
+                              kind: NameKind,
+                              current: &mut String,
+                              full: String,
+                              span: Span,
+                              relation: bool,
+                              constraint: bool| {
                 let _ = kind;
                 let name = if !current.is_empty() {
                     cx.check_len(span, "constraint name", current);
@@ -798,7 +955,11 @@ impl Cx {
                 } else {
                     naming::shorten(&full)
                 };
-                let full = if current.is_empty() { full } else { current.clone() };
+                let full = if current.is_empty() {
+                    full
+                } else {
+                    current.clone()
+                };
                 for (on, ns) in [(relation, &mut relations), (constraint, &mut constraints)] {
                     if !on {
                         continue;
@@ -807,7 +968,13 @@ impl Cx {
                         if *other_full == full {
                             cx.err(d::duplicate_constraint(span, &name, *other_span));
                         } else {
-                            cx.err(d::shortened_clash(span, &name, &full, other_full, *other_span));
+                            cx.err(d::shortened_clash(
+                                span,
+                                &name,
+                                &full,
+                                other_full,
+                                *other_span,
+                            ));
                         }
                         return name;
                     }
@@ -821,20 +988,55 @@ impl Cx {
                 name
             };
 
-            let pk_full = naming::render(&naming.primary_key, &parts(&table_name, &t.primary_key.columns));
+            let pk_full = naming::render(
+                &naming.primary_key,
+                &parts(&table_name, &t.primary_key.columns),
+            );
             if !t.primary_key.columns.is_empty() {
                 let mut current = t.primary_key.name.clone();
-                t.primary_key.name = assign(self, NameKind::PrimaryKey, &mut current, pk_full, sp.pk, true, true);
+                t.primary_key.name = assign(
+                    self,
+                    NameKind::PrimaryKey,
+                    &mut current,
+                    pk_full,
+                    sp.pk,
+                    true,
+                    true,
+                );
             }
             for (i, u) in t.uniques.iter_mut().enumerate() {
                 let full = naming::render(&naming.unique, &parts(&table_name, &u.columns));
-                let mut current = if explicit(NameKind::Unique, i) { u.name.clone() } else { String::new() };
-                u.name = assign(self, NameKind::Unique, &mut current, full, sp.uniques[i], true, true);
+                let mut current = if explicit(NameKind::Unique, i) {
+                    u.name.clone()
+                } else {
+                    String::new()
+                };
+                u.name = assign(
+                    self,
+                    NameKind::Unique,
+                    &mut current,
+                    full,
+                    sp.uniques[i],
+                    true,
+                    true,
+                );
             }
             for (i, ix) in t.indexes.iter_mut().enumerate() {
                 let full = naming::render(&naming.index, &parts(&table_name, &ix.columns));
-                let mut current = if explicit(NameKind::Index, i) { ix.name.clone() } else { String::new() };
-                ix.name = assign(self, NameKind::Index, &mut current, full, sp.indexes[i], true, false);
+                let mut current = if explicit(NameKind::Index, i) {
+                    ix.name.clone()
+                } else {
+                    String::new()
+                };
+                ix.name = assign(
+                    self,
+                    NameKind::Index,
+                    &mut current,
+                    full,
+                    sp.indexes[i],
+                    true,
+                    false,
+                );
             }
             for (i, fk) in t.foreign_keys.iter_mut().enumerate() {
                 let full = naming::render(
@@ -847,8 +1049,20 @@ impl Cx {
                         name: "",
                     },
                 );
-                let mut current = if explicit(NameKind::ForeignKey, i) { fk.name.clone() } else { String::new() };
-                fk.name = assign(self, NameKind::ForeignKey, &mut current, full, sp.fks[i].attr, false, true);
+                let mut current = if explicit(NameKind::ForeignKey, i) {
+                    fk.name.clone()
+                } else {
+                    String::new()
+                };
+                fk.name = assign(
+                    self,
+                    NameKind::ForeignKey,
+                    &mut current,
+                    full,
+                    sp.fks[i].attr,
+                    false,
+                    true,
+                );
             }
             for (i, ck) in t.checks.iter_mut().enumerate() {
                 let full = naming::render(
@@ -860,7 +1074,15 @@ impl Cx {
                     },
                 );
                 let mut current = String::new();
-                ck.name = assign(self, NameKind::Check, &mut current, full, sp.checks[i], false, true);
+                ck.name = assign(
+                    self,
+                    NameKind::Check,
+                    &mut current,
+                    full,
+                    sp.checks[i],
+                    false,
+                    true,
+                );
             }
         }
     }
@@ -892,7 +1114,10 @@ struct Args<'a> {
 
 impl Args<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.named.iter().find(|(n, _)| n.name == name).map(|(_, v)| *v)
+        self.named
+            .iter()
+            .find(|(n, _)| n.name == name)
+            .map(|(_, v)| *v)
     }
 
     fn string(&self, cx: &mut Cx, name: &str) -> Option<String> {
@@ -904,7 +1129,11 @@ impl Args<'_> {
                 Some(s.clone())
             }
             v => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects a string")));
+                cx.err(d::invalid_arguments(
+                    v.span(),
+                    &self.attr.display(),
+                    format!("`{name}` expects a string"),
+                ));
                 None
             }
         }
@@ -916,7 +1145,11 @@ impl Args<'_> {
             Some(Value::Ident(i)) if i.name == "true" => true,
             Some(Value::Ident(i)) if i.name == "false" => false,
             Some(v) => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects true or false")));
+                cx.err(d::invalid_arguments(
+                    v.span(),
+                    &self.attr.display(),
+                    format!("`{name}` expects true or false"),
+                ));
                 false
             }
         }
@@ -925,16 +1158,27 @@ impl Args<'_> {
     fn action(&self, cx: &mut Cx, name: &str) -> ReferentialAction {
         match self.get(name) {
             None => ReferentialAction::NoAction,
-            Some(Value::Ident(i)) => match ReferentialAction::ALL.iter().find(|a| a.dsl() == i.name) {
-                Some(a) => *a,
-                None => {
-                    let all: Vec<&str> = ReferentialAction::ALL.iter().map(|a| a.dsl()).collect();
-                    cx.err(d::invalid_arguments(i.span, &self.attr.display(), format!("`{name}` is one of {}", all.join(", "))));
-                    ReferentialAction::NoAction
+            Some(Value::Ident(i)) => {
+                match ReferentialAction::ALL.iter().find(|a| a.dsl() == i.name) {
+                    Some(a) => *a,
+                    None => {
+                        let all: Vec<&str> =
+                            ReferentialAction::ALL.iter().map(|a| a.dsl()).collect();
+                        cx.err(d::invalid_arguments(
+                            i.span,
+                            &self.attr.display(),
+                            format!("`{name}` is one of {}", all.join(", ")),
+                        ));
+                        ReferentialAction::NoAction
+                    }
                 }
-            },
+            }
             Some(v) => {
-                cx.err(d::invalid_arguments(v.span(), &self.attr.display(), format!("`{name}` expects an action such as cascade")));
+                cx.err(d::invalid_arguments(
+                    v.span(),
+                    &self.attr.display(),
+                    format!("`{name}` expects an action such as cascade"),
+                ));
                 ReferentialAction::NoAction
             }
         }
@@ -965,7 +1209,10 @@ fn same_type_family(a: &ColumnType, b: &ColumnType) -> bool {
             x.kind == y.kind
                 || matches!(
                     (x.kind, y.kind),
-                    (Kind::Varchar | Kind::Text | Kind::Char, Kind::Varchar | Kind::Text | Kind::Char)
+                    (
+                        Kind::Varchar | Kind::Text | Kind::Char,
+                        Kind::Varchar | Kind::Text | Kind::Char
+                    )
                 )
         }
         (ColumnType::Enum(x), ColumnType::Enum(y)) => x == y,
@@ -977,7 +1224,11 @@ fn same_type_family(a: &ColumnType, b: &ColumnType) -> bool {
 fn expr_types(name: &str) -> Option<&'static [Kind]> {
     const TIME: &[Kind] = &[Kind::Timestamp, Kind::Timestamptz, Kind::Date, Kind::Time];
     Some(match name.to_ascii_lowercase().as_str() {
-        "now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp" | "clock_timestamp"
+        "now"
+        | "current_timestamp"
+        | "transaction_timestamp"
+        | "statement_timestamp"
+        | "clock_timestamp"
         | "localtimestamp" => TIME,
         "current_date" => &[Kind::Date, Kind::Timestamp, Kind::Timestamptz],
         "current_time" | "localtime" => &[Kind::Time],
@@ -990,7 +1241,11 @@ fn expr_types(name: &str) -> Option<&'static [Kind]> {
 fn default_value(v: &Value, ty: &ColumnType, enums: &[Enum]) -> Result<DefaultValue, String> {
     let scalar = match ty {
         ColumnType::Enum(name) => {
-            let values = enums.iter().find(|e| e.name == *name).map(|e| e.values.as_slice()).unwrap_or(&[]);
+            let values = enums
+                .iter()
+                .find(|e| e.name == *name)
+                .map(|e| e.values.as_slice())
+                .unwrap_or(&[]);
             let value = match v {
                 Value::String(s, _) => s.clone(),
                 Value::Ident(i) => i.name.clone(),
@@ -1000,7 +1255,10 @@ fn default_value(v: &Value, ty: &ColumnType, enums: &[Enum]) -> Result<DefaultVa
             return if values.contains(&value) {
                 Ok(DefaultValue::String(value))
             } else {
-                Err(format!("`{value}` is not a value of enum `{name}` ({})", values.join(", ")))
+                Err(format!(
+                    "`{value}` is not a value of enum `{name}` ({})",
+                    values.join(", ")
+                ))
             };
         }
         ColumnType::Scalar(s) => *s,
@@ -1032,9 +1290,10 @@ fn default_value(v: &Value, ty: &ColumnType, enums: &[Enum]) -> Result<DefaultVa
                 Err(format!("a boolean is not a `{}`", info.dsl))
             }
         }
-        Value::Ident(i) if i.name.eq_ignore_ascii_case("null") => {
-            Err("a column without a default is already NULL by default; mark it nullable with `?`".into())
-        }
+        Value::Ident(i) if i.name.eq_ignore_ascii_case("null") => Err(
+            "a column without a default is already NULL by default; mark it nullable with `?`"
+                .into(),
+        ),
         Value::Number(n, _) => match info.literal {
             LiteralKind::Integer => {
                 if n.contains('.') {
@@ -1093,7 +1352,9 @@ fn checked_string(kind: Kind, s: &str) -> bool {
         Kind::Uuid => is_uuid(s),
         Kind::Date => is_date(s),
         Kind::Time => is_time(s),
-        Kind::Timestamp => s.split_once([' ', 'T']).is_some_and(|(d, t)| is_date(d) && is_time(t)),
+        Kind::Timestamp => s
+            .split_once([' ', 'T'])
+            .is_some_and(|(d, t)| is_date(d) && is_time(t)),
         Kind::Timestamptz => s.split_once([' ', 'T']).is_some_and(|(d, t)| {
             let t = t.trim_end_matches('Z');
             let t = t.rsplit_once(['+', '-']).map_or(t, |(a, _)| a);
@@ -1107,17 +1368,35 @@ fn checked_string(kind: Kind, s: &str) -> bool {
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn is_date(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    let [y, m, d] = parts.as_slice() else { return false };
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
         return false;
     };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     parts[0].len() == 4 && (1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize]
 }
 

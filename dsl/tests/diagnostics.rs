@@ -6,7 +6,10 @@ use std::path::Path;
 #[test]
 fn each_case_reports_its_code() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
-    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 26, "one case per code");
     for path in cases {
@@ -16,9 +19,15 @@ fn each_case_reports_its_code() {
         let file = format!("{name}.nzc");
         let diags = nzc_dsl::compile(&source, &file).expect_err(&name);
         let rendered = diags.render();
-        assert!(rendered.contains(&format!("error[{code}]")), "{name} must report {code}:\n{rendered}");
+        assert!(
+            rendered.contains(&format!("error[{code}]")),
+            "{name} must report {code}:\n{rendered}"
+        );
         for d in &diags.list {
-            assert!(d.span.end <= source.len() && d.span.start <= d.span.end, "{name}: span in range");
+            assert!(
+                d.span.end <= source.len() && d.span.start <= d.span.end,
+                "{name}: span in range"
+            );
         }
         insta::assert_snapshot!(name, rendered);
     }

@@ -59,14 +59,21 @@ fn formatting_keeps_the_model_and_is_idempotent() {
 
 #[test]
 fn committed_schemas_are_formatted() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
     let mut files = vec![root.join("schema.nzc")];
     for n in 1..=4 {
         files.push(root.join(format!("tests/fixtures/history/v{n}.nzc")));
     }
     for f in files {
         let src = std::fs::read_to_string(&f).unwrap();
-        assert_eq!(format(&src, "x").unwrap(), src, "{} is not formatted: run `nzc fmt`", f.display());
+        assert_eq!(
+            format(&src, "x").unwrap(),
+            src,
+            "{} is not formatted: run `nzc fmt`",
+            f.display()
+        );
     }
 }
 

@@ -51,16 +51,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut plan = plan(&out_dir, &files)?;
 
     // Migration: the schema against the state the latest migration leads to.
-    let migrations_dir = args.migrations_dir.clone().unwrap_or(config.migrations.dir.clone());
+    let migrations_dir = args
+        .migrations_dir
+        .clone()
+        .unwrap_or(config.migrations.dir.clone());
     let existing = nzc::migrate::load_dir(&migrations_dir)?;
     let Some(previous) = latest_snapshot(&existing)? else {
         return Ok(ExitCode::FAILURE);
     };
-    let source = std::fs::read_to_string(&args.schema).with_context(|| format!("cannot read {}", args.schema.display()))?;
+    let source = std::fs::read_to_string(&args.schema)
+        .with_context(|| format!("cannot read {}", args.schema.display()))?;
     let version = next_version(&existing, args.migration_version.as_deref())?;
     // The id needs the slug, which needs the diff: render with a placeholder, then the real id.
     let migration = nzc_codegen::migration::generate(&previous, &schema, "").map(|m| {
-        let slug = args.message.as_deref().map_or(m.slug.clone(), nzc_codegen::migration::slug_from_message);
+        let slug = args
+            .message
+            .as_deref()
+            .map_or(m.slug.clone(), nzc_codegen::migration::slug_from_message);
         let id = format!("{version}_{slug}");
         let m = nzc_codegen::migration::MigrationSql {
             up: nzc_codegen::migration::render(&m.up_steps, &id, "up"),
@@ -79,7 +86,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
         let dir = migrations_dir.join(id);
-        for (name, contents) in [("up.sql", &m.up), ("down.sql", &m.down), (nzc::migrate::files::SNAPSHOT, &source)] {
+        for (name, contents) in [
+            ("up.sql", &m.up),
+            ("down.sql", &m.down),
+            (nzc::migrate::files::SNAPSHOT, &source),
+        ] {
             plan.push(Planned {
                 path: dir.join(name),
                 change: Change::Write(contents.clone()),
@@ -90,13 +101,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     if args.check {
         if plan.is_empty() {
-            println!("{} is up to date with {}", out_dir.display(), args.schema.display());
+            println!(
+                "{} is up to date with {}",
+                out_dir.display(),
+                args.schema.display()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         if migration.is_some() {
             eprintln!("error: the schema differs from the state of the latest migration: a new migration is needed");
         }
-        eprintln!("error: generated files are stale; run `nzc compile {}`", args.schema.display());
+        eprintln!(
+            "error: generated files are stale; run `nzc compile {}`",
+            args.schema.display()
+        );
         for change in &plan {
             eprintln!("  {} {}", change.verb(), change.path.display());
         }
@@ -123,7 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Reads and validates a schema; prints diagnostics and returns `None` on errors.
 pub fn load_schema(path: &Path) -> anyhow::Result<Option<nzc_dsl::Schema>> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read schema file {}", path.display()))?;
+    let source = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read schema file {}", path.display()))?;
     match nzc_dsl::compile(&source, &display_name(path)) {
         Ok(schema) => Ok(Some(schema)),
         Err(diags) => {
@@ -162,7 +181,8 @@ impl Planned {
     fn apply(&self) -> anyhow::Result<()> {
         match &self.change {
             Change::Write(contents) => write_atomic(&self.path, contents),
-            Change::Remove => std::fs::remove_file(&self.path).with_context(|| format!("cannot remove {}", self.path.display())),
+            Change::Remove => std::fs::remove_file(&self.path)
+                .with_context(|| format!("cannot remove {}", self.path.display())),
         }
     }
 }
@@ -196,7 +216,10 @@ fn plan(out_dir: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<Planned>>
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "rs"))
             .filter(|p| !files.iter().any(|f| out_dir.join(&f.path) == *p))
-            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.lines().next().is_some_and(|l| l.contains(MARKER))))
+            .filter(|p| {
+                std::fs::read_to_string(p)
+                    .is_ok_and(|t| t.lines().next().is_some_and(|l| l.contains(MARKER)))
+            })
             .collect();
         stale.sort();
         plan.extend(stale.into_iter().map(|path| Planned {
@@ -223,7 +246,9 @@ pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
 
 /// The schema the latest migration with a snapshot leads to (empty without
 /// migrations); `None` after printing diagnostics if the snapshot is invalid.
-fn latest_snapshot(existing: &[nzc::migrate::Migration]) -> anyhow::Result<Option<nzc_dsl::Schema>> {
+fn latest_snapshot(
+    existing: &[nzc::migrate::Migration],
+) -> anyhow::Result<Option<nzc_dsl::Schema>> {
     for m in existing.iter().rev() {
         let path = m.dir.join(nzc::migrate::files::SNAPSHOT);
         match std::fs::read_to_string(&path) {
@@ -232,7 +257,10 @@ fn latest_snapshot(existing: &[nzc::migrate::Migration]) -> anyhow::Result<Optio
                     Ok(s) => Ok(Some(s)),
                     Err(d) => {
                         output::print_diagnostics(&d);
-                        eprintln!("error: the schema snapshot of migration {} is invalid", m.id());
+                        eprintln!(
+                            "error: the schema snapshot of migration {} is invalid",
+                            m.id()
+                        );
                         Ok(None)
                     }
                 };
@@ -246,20 +274,33 @@ fn latest_snapshot(existing: &[nzc::migrate::Migration]) -> anyhow::Result<Optio
 
 /// The version of a new migration: `wanted`, or the current UTC time; always
 /// after the latest existing version.
-pub fn next_version(existing: &[nzc::migrate::Migration], wanted: Option<&str>) -> anyhow::Result<String> {
+pub fn next_version(
+    existing: &[nzc::migrate::Migration],
+    wanted: Option<&str>,
+) -> anyhow::Result<String> {
     use nzc::migrate::files::version_key;
     let version = match wanted {
         Some(v) => {
-            anyhow::ensure!(!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()), "a migration version is digits only, not `{v}`");
+            anyhow::ensure!(
+                !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()),
+                "a migration version is digits only, not `{v}`"
+            );
             v.to_string()
         }
         None => chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
     };
     match existing.last() {
         Some(last) if version_key(&version) <= version_key(&last.version) => {
-            anyhow::ensure!(wanted.is_none(), "version {version} is not after the latest migration {}", last.id());
+            anyhow::ensure!(
+                wanted.is_none(),
+                "version {version} is not after the latest migration {}",
+                last.id()
+            );
             // The clock is behind the latest migration: take the next number.
-            let n: u128 = last.version.parse().context("latest migration version is not a number")?;
+            let n: u128 = last
+                .version
+                .parse()
+                .context("latest migration version is not a number")?;
             Ok((n + 1).to_string())
         }
         _ => Ok(version),

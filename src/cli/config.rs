@@ -64,7 +64,8 @@ pub fn load(schema: &Path) -> anyhow::Result<Config> {
     let dir = project_dir(schema);
     let path = dir.join(FILE_NAME);
     let mut config = match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str::<Config>(&text).with_context(|| format!("invalid {}", path.display()))?,
+        Ok(text) => toml::from_str::<Config>(&text)
+            .with_context(|| format!("invalid {}", path.display()))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };

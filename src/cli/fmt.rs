@@ -22,7 +22,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut failed = false;
     for path in &files {
-        let source = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let source = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let formatted = match nzc_dsl::format(&source, &path.display().to_string()) {
             Ok(f) => f,
             Err(diags) => {
@@ -35,12 +36,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             continue;
         }
         if args.check {
-            eprintln!("{} is not formatted; run `nzc fmt {}`", path.display(), path.display());
+            eprintln!(
+                "{} is not formatted; run `nzc fmt {}`",
+                path.display(),
+                path.display()
+            );
             failed = true;
         } else {
             super::compile::write_atomic(path, &formatted)?;
             println!("formatted {}", path.display());
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -29,10 +29,22 @@ struct Global {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
     wait: u64,
     /// lock_timeout set for every migration: a statement waiting longer for a lock fails the migration.
-    #[arg(long, global = true, env = "NZC_LOCK_TIMEOUT", default_value = "5s", value_name = "DURATION")]
+    #[arg(
+        long,
+        global = true,
+        env = "NZC_LOCK_TIMEOUT",
+        default_value = "5s",
+        value_name = "DURATION"
+    )]
     lock_timeout: String,
     /// How long to wait for another nzc migrating the same database.
-    #[arg(long, global = true, env = "NZC_ADVISORY_LOCK_TIMEOUT", default_value_t = 300, value_name = "SECONDS")]
+    #[arg(
+        long,
+        global = true,
+        env = "NZC_ADVISORY_LOCK_TIMEOUT",
+        default_value_t = 300,
+        value_name = "SECONDS"
+    )]
     advisory_lock_timeout: u64,
 }
 
@@ -92,11 +104,11 @@ struct Offline {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let dir = args
-        .global
-        .migrations_dir
-        .clone()
-        .unwrap_or_else(|| super::config::load(Path::new(super::DEFAULT_SCHEMA)).map(|c| c.migrations.dir).unwrap_or_else(|_| PathBuf::from("migrations")));
+    let dir = args.global.migrations_dir.clone().unwrap_or_else(|| {
+        super::config::load(Path::new(super::DEFAULT_SCHEMA))
+            .map(|c| c.migrations.dir)
+            .unwrap_or_else(|_| PathBuf::from("migrations"))
+    });
     if let Command::Revision { message, schema } = &args.command {
         return revision(&dir, message, schema);
     }
@@ -108,16 +120,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // Offline SQL needs no connection.
     match &args.command {
-        Command::Upgrade { target, offline, .. } if offline.sql => {
+        Command::Upgrade {
+            target, offline, ..
+        } if offline.sql => {
             let applied = offline_applied(&files, offline.from.as_deref(), Direction::Up)?;
             let todo = plan_upgrade(&files, &applied, target)?;
-            print!("{}", runner::offline_sql(&todo, Direction::Up, &options, &dir));
+            print!(
+                "{}",
+                runner::offline_sql(&todo, Direction::Up, &options, &dir)
+            );
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Downgrade { target, offline, .. } if offline.sql => {
+        Command::Downgrade {
+            target, offline, ..
+        } if offline.sql => {
             let applied = offline_applied(&files, offline.from.as_deref(), Direction::Down)?;
             let todo = plan_downgrade(&files, &applied, target)?;
-            print!("{}", runner::offline_sql(&todo, Direction::Down, &options, &dir));
+            print!(
+                "{}",
+                runner::offline_sql(&todo, Direction::Down, &options, &dir)
+            );
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -128,41 +150,65 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let mut client = migrate::connect::connect(&opts, Duration::from_secs(args.global.wait)).await?;
+        let mut client =
+            migrate::connect::connect(&opts, Duration::from_secs(args.global.wait)).await?;
         let waiting = || eprintln!("waiting for another nzc that is migrating this database…");
         match args.command {
-            Command::Upgrade { target, allow_modified, .. } => {
-                let options = RunOptions { allow_modified, ..options };
+            Command::Upgrade {
+                target,
+                allow_modified,
+                ..
+            } => {
+                let options = RunOptions {
+                    allow_modified,
+                    ..options
+                };
                 let done = runner::run(
                     &mut client,
                     &files,
                     Direction::Up,
                     &options,
-                    |applied| plan_upgrade(&files, applied, &target).map_err(Into::into),
+                    |applied| plan_upgrade(&files, applied, &target),
                     |d| println!("applied  {} ({})", d.id, ms(d.elapsed)),
                     waiting,
                 )
                 .await?;
                 if done.is_empty() {
-                    println!("already at {}", describe_current(&runner::history(&client).await?));
+                    println!(
+                        "already at {}",
+                        describe_current(&runner::history(&client).await?)
+                    );
                 }
             }
-            Command::Downgrade { target, allow_modified, .. } => {
-                let options = RunOptions { allow_modified, ..options };
+            Command::Downgrade {
+                target,
+                allow_modified,
+                ..
+            } => {
+                let options = RunOptions {
+                    allow_modified,
+                    ..options
+                };
                 let done = runner::run(
                     &mut client,
                     &files,
                     Direction::Down,
                     &options,
-                    |applied| plan_downgrade(&files, applied, &target).map_err(Into::into),
+                    |applied| plan_downgrade(&files, applied, &target),
                     |d| println!("reverted {} ({})", d.id, ms(d.elapsed)),
                     waiting,
                 )
                 .await?;
                 if done.is_empty() {
-                    println!("nothing to revert; at {}", describe_current(&runner::history(&client).await?));
+                    println!(
+                        "nothing to revert; at {}",
+                        describe_current(&runner::history(&client).await?)
+                    );
                 } else {
-                    println!("now at {}", describe_current(&runner::history(&client).await?));
+                    println!(
+                        "now at {}",
+                        describe_current(&runner::history(&client).await?)
+                    );
                 }
             }
             Command::Current => println!("{}", describe_current(&runner::history(&client).await?)),
@@ -170,12 +216,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let applied = runner::history(&client).await?;
                 for m in &files {
                     match applied.iter().find(|a| a.version == m.version) {
-                        Some(a) => println!("{}  applied {} ({} ms)", m.id(), a.applied_at, a.execution_ms),
+                        Some(a) => println!(
+                            "{}  applied {} ({} ms)",
+                            m.id(),
+                            a.applied_at,
+                            a.execution_ms
+                        ),
                         None => println!("{}  pending", m.id()),
                     }
                 }
-                for a in applied.iter().filter(|a| !files.iter().any(|m| m.version == a.version)) {
-                    println!("{}_{}  applied {} (file missing)", a.version, a.name, a.applied_at);
+                for a in applied
+                    .iter()
+                    .filter(|a| !files.iter().any(|m| m.version == a.version))
+                {
+                    println!(
+                        "{}_{}  applied {} (file missing)",
+                        a.version, a.name, a.applied_at
+                    );
                 }
             }
             Command::Status => {
@@ -196,11 +253,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "head" => files.iter().collect(),
                     rev => {
                         let m = migrate::resolve(&files, rev)?;
-                        files.iter().filter(|f| files::version_key(&f.version) <= files::version_key(&m.version)).collect()
+                        files
+                            .iter()
+                            .filter(|f| {
+                                files::version_key(&f.version) <= files::version_key(&m.version)
+                            })
+                            .collect()
                     }
                 };
                 runner::stamp(&mut client, &files, &upto, &options).await?;
-                println!("stamped at {}", upto.last().map_or_else(|| "base".to_string(), |m| m.id()));
+                println!(
+                    "stamped at {}",
+                    upto.last().map_or_else(|| "base".to_string(), |m| m.id())
+                );
             }
             Command::Revision { .. } => unreachable!(),
         }
@@ -218,9 +283,10 @@ fn ms(d: Duration) -> String {
 }
 
 fn describe_current(applied: &[Applied]) -> String {
-    applied
-        .last()
-        .map_or_else(|| "base (no migration applied)".to_string(), |a| format!("{}_{}", a.version, a.name))
+    applied.last().map_or_else(
+        || "base (no migration applied)".to_string(),
+        |a| format!("{}_{}", a.version, a.name),
+    )
 }
 
 /// The URL from the flag, the environment or `.env`, parsed.
@@ -229,7 +295,12 @@ fn connect_options(flag: Option<&str>) -> Result<url::ConnectOptions, MigrateErr
     let dotenv: Vec<(String, String)> = dotenvy::from_path_iter(".env")
         .map(|it| it.filter_map(Result::ok).collect())
         .unwrap_or_default();
-    let from_dotenv = |name: &str| dotenv.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let from_dotenv = |name: &str| {
+        dotenv
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let lookup = |name: &str| from_env(name).or_else(|| from_dotenv(name));
     let raw = flag
         .map(str::to_string)
@@ -240,7 +311,11 @@ fn connect_options(flag: Option<&str>) -> Result<url::ConnectOptions, MigrateErr
         Some(t) => Some(Duration::from_secs(
             t.trim()
                 .parse::<u64>()
-                .map_err(|_| MigrateError::Url(format!("DB_CONNECT_TIMEOUT must be a number of seconds, not `{t}`")))?
+                .map_err(|_| {
+                    MigrateError::Url(format!(
+                        "DB_CONNECT_TIMEOUT must be a number of seconds, not `{t}`"
+                    ))
+                })?
                 .max(1),
         )),
         None => None,
@@ -249,13 +324,20 @@ fn connect_options(flag: Option<&str>) -> Result<url::ConnectOptions, MigrateErr
 }
 
 /// For `--sql`: the history as if the database were at `from`.
-fn offline_applied(files: &[Migration], from: Option<&str>, direction: Direction) -> Result<Vec<Applied>, MigrateError> {
+fn offline_applied(
+    files: &[Migration],
+    from: Option<&str>,
+    direction: Direction,
+) -> Result<Vec<Applied>, MigrateError> {
     let upto = match (from, direction) {
         (None, Direction::Up) | (Some("base"), _) => 0,
         (None, Direction::Down) | (Some("head"), _) => files.len(),
         (Some(rev), _) => {
             let m = migrate::resolve(files, rev)?;
-            files.iter().position(|f| f.version == m.version).map_or(0, |i| i + 1)
+            files
+                .iter()
+                .position(|f| f.version == m.version)
+                .map_or(0, |i| i + 1)
         }
     };
     Ok(files[..upto]
@@ -275,7 +357,11 @@ fn is_applied(applied: &[Applied], m: &Migration) -> bool {
 }
 
 /// The migrations `upgrade <target>` runs, in order.
-pub fn plan_upgrade<'m>(files: &'m [Migration], applied: &[Applied], target: &str) -> Result<Vec<&'m Migration>, MigrateError> {
+pub fn plan_upgrade<'m>(
+    files: &'m [Migration],
+    applied: &[Applied],
+    target: &str,
+) -> Result<Vec<&'m Migration>, MigrateError> {
     let pending: Vec<&Migration> = files.iter().filter(|m| !is_applied(applied, m)).collect();
     Ok(match target {
         "head" => pending,
@@ -296,7 +382,11 @@ pub fn plan_upgrade<'m>(files: &'m [Migration], applied: &[Applied], target: &st
 }
 
 /// The migrations `downgrade <target>` reverts, in the order they are reverted.
-pub fn plan_downgrade<'m>(files: &'m [Migration], applied: &[Applied], target: &str) -> Result<Vec<&'m Migration>, MigrateError> {
+pub fn plan_downgrade<'m>(
+    files: &'m [Migration],
+    applied: &[Applied],
+    target: &str,
+) -> Result<Vec<&'m Migration>, MigrateError> {
     let mut applied: Vec<&Applied> = applied.iter().collect();
     applied.reverse();
     let selected: Vec<&Applied> = match target {

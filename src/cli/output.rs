@@ -19,7 +19,10 @@ pub fn print_diagnostics(d: &nzc_dsl::Diagnostics) {
         let styled = if line.starts_with("error") {
             let (head, rest) = line.split_once(": ").unwrap_or((line, ""));
             format!("\x1b[1;31m{head}\x1b[0m\x1b[1m: {rest}\x1b[0m")
-        } else if line.trim_start().starts_with("-->") || line.trim_start().starts_with('|') || line.contains(" | ") {
+        } else if line.trim_start().starts_with("-->")
+            || line.trim_start().starts_with('|')
+            || line.contains(" | ")
+        {
             match line.split_once('|') {
                 Some((gutter, rest)) => {
                     let rest = if rest.trim_start().starts_with('^') {

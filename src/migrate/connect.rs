@@ -19,7 +19,9 @@ pub async fn connect(opts: &ConnectOptions, wait: Duration) -> Result<Client, Mi
     loop {
         match connect_once(opts).await {
             Ok(c) => return Ok(c),
-            Err(MigrateError::Connect { failure, .. }) if failure.transient() && Instant::now() + delay < deadline => {
+            Err(MigrateError::Connect { failure, .. })
+                if failure.transient() && Instant::now() + delay < deadline =>
+            {
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(Duration::from_secs(5));
             }
@@ -33,10 +35,27 @@ async fn connect_once(opts: &ConnectOptions) -> Result<Client, MigrateError> {
     let result = match opts.ssl_mode {
         SslMode::Disable | SslMode::Allow => {
             config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-            config.connect(tokio_postgres::NoTls).await.map(|(client, conn)| {
-                tokio::spawn(conn);
-                client
-            })
+            let plain = config
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map(|(client, conn)| {
+                    tokio::spawn(conn);
+                    client
+                });
+            match plain {
+                // libpq's `allow`: the server refused the plain connection
+                // (e.g. `hostnossl … reject`): try again with TLS, unverified.
+                Err(e) if opts.ssl_mode == SslMode::Allow && e.as_db_error().is_some() => {
+                    config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                    let connector =
+                        tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(opts)?);
+                    config.connect(connector).await.map(|(client, conn)| {
+                        tokio::spawn(conn);
+                        client
+                    })
+                }
+                other => other,
+            }
         }
         mode => {
             let tls = tls_config(opts)?;
@@ -70,8 +89,22 @@ pub fn classify(opts: &ConnectOptions, e: &tokio_postgres::Error) -> MigrateErro
 fn failure_of(e: &tokio_postgres::Error) -> (ConnectFailure, String) {
     use tokio_postgres::error::SqlState;
     if let Some(db) = e.as_db_error() {
+        // pg_hba.conf refused the connection: not a wrong password, so say why.
+        if *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            && db.message().contains("pg_hba.conf")
+        {
+            let mut detail = db.message().to_string();
+            if detail.ends_with("no encryption") || detail.ends_with("SSL off") {
+                detail.push_str(
+                    "\n  hint: the server accepts TLS connections only: use sslmode=verify-full&sslrootcert=/path/to/ca.pem (or sslmode=require) in DATABASE_URL",
+                );
+            }
+            return (ConnectFailure::Other, detail);
+        }
         let f = match *db.code() {
-            SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => ConnectFailure::Authentication,
+            SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                ConnectFailure::Authentication
+            }
             SqlState::INVALID_CATALOG_NAME => ConnectFailure::NoSuchDatabase,
             SqlState::CANNOT_CONNECT_NOW => ConnectFailure::StartingUp,
             _ => ConnectFailure::Other,
@@ -85,17 +118,30 @@ fn failure_of(e: &tokio_postgres::Error) -> (ConnectFailure, String) {
             let f = match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => ConnectFailure::Refused,
                 std::io::ErrorKind::TimedOut => ConnectFailure::Timeout,
-                _ if io.to_string().contains("failed to lookup address") || io.to_string().contains("Name or service not known") => {
+                _ if io.to_string().contains("failed to lookup address")
+                    || io.to_string().contains("Name or service not known") =>
+                {
                     ConnectFailure::HostNotFound
                 }
-                _ if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => ConnectFailure::Tls,
+                _ if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.is::<rustls::Error>()) =>
+                {
+                    ConnectFailure::Tls
+                }
                 _ => ConnectFailure::Other,
             };
-            let detail = io.get_ref().map_or_else(|| io.to_string(), |inner| inner.to_string());
+            let detail = match io.get_ref() {
+                Some(inner) => match inner.downcast_ref::<rustls::Error>() {
+                    Some(tls) => tls_detail(tls),
+                    None => inner.to_string(),
+                },
+                None => io.to_string(),
+            };
             return (f, detail);
         }
         if let Some(tls) = s.downcast_ref::<rustls::Error>() {
-            return (ConnectFailure::Tls, tls.to_string());
+            return (ConnectFailure::Tls, tls_detail(tls));
         }
         source = s.source();
     }
@@ -106,6 +152,20 @@ fn failure_of(e: &tokio_postgres::Error) -> (ConnectFailure, String) {
         return (ConnectFailure::Tls, text);
     }
     (ConnectFailure::Other, text)
+}
+
+/// rustls' message, with what to do for the certificate errors users meet.
+fn tls_detail(e: &rustls::Error) -> String {
+    let hint = match e {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer | CertificateError::BadSignature) => {
+            "\n  hint: the server's certificate is not signed by a CA in sslrootcert: point sslrootcert at the CA (bundle) of the server or provider"
+        }
+        rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }) => {
+            "\n  hint: the certificate does not name the host of DATABASE_URL: connect by a name it lists, or use sslmode=verify-ca"
+        }
+        _ => "",
+    };
+    format!("{e}{hint}")
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -130,9 +190,12 @@ fn tls_config(opts: &ConnectOptions) -> Result<rustls::ClientConfig, MigrateErro
     let verifier: Arc<dyn ServerCertVerifier> = match mode {
         SslMode::VerifyCa | SslMode::VerifyFull => {
             let roots = Arc::new(load_roots(opts.root_cert.as_ref(), mode).map_err(tls_err)?);
-            let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
-                .build()
-                .map_err(|e| tls_err(e.to_string()))?;
+            let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                roots,
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| tls_err(e.to_string()))?;
             if mode == SslMode::VerifyFull {
                 webpki
             } else {
@@ -151,7 +214,8 @@ fn tls_config(opts: &ConnectOptions) -> Result<rustls::ClientConfig, MigrateErro
 
 fn load_roots(root: Option<&RootCert>, mode: SslMode) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
-    let default_file = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".postgresql/root.crt"));
+    let default_file =
+        std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".postgresql/root.crt"));
     let root = match root {
         Some(r) => r.clone(),
         None => match default_file.filter(|p| p.is_file()) {
@@ -171,10 +235,15 @@ fn load_roots(root: Option<&RootCert>, mode: SslMode) -> Result<RootCertStore, S
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("invalid PEM in sslrootcert {}: {e}", path.display()))?;
             if certs.is_empty() {
-                return Err(format!("sslrootcert {} holds no certificate", path.display()));
+                return Err(format!(
+                    "sslrootcert {} holds no certificate",
+                    path.display()
+                ));
             }
             for c in certs {
-                store.add(c).map_err(|e| format!("invalid certificate in {}: {e}", path.display()))?;
+                store
+                    .add(c)
+                    .map_err(|e| format!("invalid certificate in {}: {e}", path.display()))?;
             }
         }
         RootCert::System => {
@@ -183,7 +252,9 @@ fn load_roots(root: Option<&RootCert>, mode: SslMode) -> Result<RootCertStore, S
                 let _ = store.add(c);
             }
             if store.is_empty() {
-                return Err("sslrootcert=system: no trusted certificates found on this system".into());
+                return Err(
+                    "sslrootcert=system: no trusted certificates found on this system".into(),
+                );
             }
         }
     }
@@ -213,7 +284,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -222,7 +298,12 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -243,7 +324,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),

@@ -22,7 +22,10 @@ impl ConnectFailure {
     pub fn transient(self) -> bool {
         matches!(
             self,
-            ConnectFailure::Refused | ConnectFailure::Timeout | ConnectFailure::HostNotFound | ConnectFailure::StartingUp
+            ConnectFailure::Refused
+                | ConnectFailure::Timeout
+                | ConnectFailure::HostNotFound
+                | ConnectFailure::StartingUp
         )
     }
 }
@@ -49,20 +52,8 @@ pub enum MigrateError {
     Invalid(String),
     #[error("migration {id} was changed after it was applied: {} no longer matches the checksum recorded in nzc_migrations\n  hint: restore the file as applied, or pass --allow-modified to run anyway", file.display())]
     Modified { id: String, file: PathBuf },
-    #[error("{}", failed_message(self))]
-    Failed {
-        id: String,
-        file: PathBuf,
-        line: usize,
-        column: usize,
-        statement: String,
-        message: String,
-        code: String,
-        /// Where PostgreSQL points in the statement (1-based line:col in the file).
-        position: Option<(usize, usize)>,
-        /// The migration ran in a transaction that was rolled back.
-        rolled_back: bool,
-    },
+    #[error("{}", failed_message(.0))]
+    Failed(Box<Failure>),
     #[error("another nzc is migrating this database and did not finish within {0:?}\n  hint: wait for it, or raise --advisory-lock-timeout")]
     LockTimeout(Duration),
     #[error("unknown revision `{0}`; `nzc migrate history` lists them")]
@@ -75,7 +66,13 @@ pub enum MigrateError {
     Db(String),
 }
 
-fn connect_message(failure: ConnectFailure, target: &str, user: &str, dbname: &str, detail: &str) -> String {
+fn connect_message(
+    failure: ConnectFailure,
+    target: &str,
+    user: &str,
+    dbname: &str,
+    detail: &str,
+) -> String {
     match failure {
         ConnectFailure::Refused => format!(
             "cannot connect to PostgreSQL at {target}: connection refused\n  hint: is the server running? Locally: `docker compose up -d db`; in start-up races pass --wait 60"
@@ -96,8 +93,27 @@ fn connect_message(failure: ConnectFailure, target: &str, user: &str, dbname: &s
     }
 }
 
-fn failed_message(e: &MigrateError) -> String {
-    let MigrateError::Failed {
+/// A migration statement that failed.
+#[derive(Debug)]
+pub struct Failure {
+    /// `<version>_<name>`
+    pub id: String,
+    pub file: PathBuf,
+    /// 1-based line and column of the statement in the file.
+    pub line: usize,
+    pub column: usize,
+    pub statement: String,
+    /// PostgreSQL's message and SQLSTATE.
+    pub message: String,
+    pub code: String,
+    /// Where PostgreSQL points in the statement (1-based line:col in the file).
+    pub position: Option<(usize, usize)>,
+    /// The migration ran in a transaction that was rolled back.
+    pub rolled_back: bool,
+}
+
+fn failed_message(f: &Failure) -> String {
+    let Failure {
         id,
         file,
         line,
@@ -107,17 +123,18 @@ fn failed_message(e: &MigrateError) -> String {
         code,
         position,
         rolled_back,
-    } = e
-    else {
-        return String::new();
-    };
+    } = f;
     let mut s = if *rolled_back {
         format!("migration {id} failed and was rolled back; the database and its history are unchanged\n")
     } else {
         format!("migration {id} failed; it runs without a transaction, so the statements before this one stay applied and it is not recorded as applied\n")
     };
     s.push_str(&format!("  --> {}:{line}:{column}\n", file.display()));
-    let shown: String = statement.lines().take(6).collect::<Vec<_>>().join("\n      ");
+    let shown: String = statement
+        .lines()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n      ");
     s.push_str(&format!("  statement: {shown}\n"));
     s.push_str(&format!("  PostgreSQL: {message} (SQLSTATE {code})"));
     if let Some((l, c)) = position {

@@ -41,8 +41,10 @@ pub struct Script {
 
 impl Script {
     fn load(path: PathBuf) -> Result<Script, MigrateError> {
-        let bytes = std::fs::read(&path).map_err(|e| MigrateError::Io(format!("cannot read {}", path.display()), e))?;
-        let text = String::from_utf8(bytes).map_err(|_| MigrateError::Invalid(format!("{} is not UTF-8", path.display())))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| MigrateError::Io(format!("cannot read {}", path.display()), e))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| MigrateError::Invalid(format!("{} is not UTF-8", path.display())))?;
         let sql = normalise(&text);
         let no_transaction = sql.lines().any(|l| l.trim() == NO_TRANSACTION_MARKER);
         Ok(Script {
@@ -70,7 +72,8 @@ pub fn checksum(normalised: &str) -> String {
 /// Whether a directory name is a migration id (`<digits>_<slug>`).
 pub fn parse_id(name: &str) -> Option<(&str, &str)> {
     let (version, slug) = name.split_once('_')?;
-    (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) && !slug.is_empty()).then_some((version, slug))
+    (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) && !slug.is_empty())
+        .then_some((version, slug))
 }
 
 /// Loads every migration of `dir`, sorted by version. A missing directory is
@@ -79,17 +82,25 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(MigrateError::Io(format!("cannot read {}", dir.display()), e)),
+        Err(e) => {
+            return Err(MigrateError::Io(
+                format!("cannot read {}", dir.display()),
+                e,
+            ))
+        }
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| MigrateError::Io(format!("cannot read {}", dir.display()), e))?;
+        let entry =
+            entry.map_err(|e| MigrateError::Io(format!("cannot read {}", dir.display()), e))?;
         let path = entry.path();
         if !path.is_dir() {
             continue;
         }
         let file_name = entry.file_name();
-        let Some((version, name)) = file_name.to_str().and_then(parse_id) else { continue };
+        let Some((version, name)) = file_name.to_str().and_then(parse_id) else {
+            continue;
+        };
         let up = path.join("up.sql");
         let down = path.join("down.sql");
         if !up.is_file() || !down.is_file() {
@@ -133,14 +144,20 @@ mod tests {
     #[test]
     fn checksum_ignores_bom_and_line_endings() {
         let a = checksum(&normalise("SELECT 1;\nSELECT 2;\n"));
-        assert_eq!(a, checksum(&normalise("\u{feff}SELECT 1;\r\nSELECT 2;\r\n")));
+        assert_eq!(
+            a,
+            checksum(&normalise("\u{feff}SELECT 1;\r\nSELECT 2;\r\n"))
+        );
         assert_eq!(a, checksum(&normalise("SELECT 1;\rSELECT 2;\r")));
         assert_ne!(a, checksum(&normalise("SELECT 1;\nSELECT 3;\n")));
     }
 
     #[test]
     fn ids() {
-        assert_eq!(parse_id("20250101000000_init"), Some(("20250101000000", "init")));
+        assert_eq!(
+            parse_id("20250101000000_init"),
+            Some(("20250101000000", "init"))
+        );
         assert_eq!(parse_id("init"), None);
         assert_eq!(parse_id("v1_init"), None);
         assert!(version_key("9") < version_key("10"));

@@ -9,7 +9,7 @@ pub mod runner;
 pub mod split;
 pub mod url;
 
-pub use error::{ConnectFailure, MigrateError};
+pub use error::{ConnectFailure, Failure, MigrateError};
 pub use files::{load_dir, Migration};
 pub use runner::{Direction, RunOptions};
 
@@ -19,7 +19,10 @@ pub fn resolve<'m>(files: &'m [Migration], rev: &str) -> Result<&'m Migration, M
     if let Some(m) = files.iter().find(|m| m.id() == rev || m.version == rev) {
         return Ok(m);
     }
-    let hits: Vec<&Migration> = files.iter().filter(|m| m.version.starts_with(rev) || m.id().starts_with(rev)).collect();
+    let hits: Vec<&Migration> = files
+        .iter()
+        .filter(|m| m.version.starts_with(rev) || m.id().starts_with(rev))
+        .collect();
     match hits.as_slice() {
         [one] => Ok(one),
         [] => Err(MigrateError::UnknownRevision(rev.to_string())),

@@ -85,7 +85,9 @@ pub async fn history(client: &Client) -> Result<Vec<Applied>, MigrateError> {
             execution_ms: r.get(4),
         })
         .collect();
-    out.sort_by(|a, b| super::files::version_key(&a.version).cmp(&super::files::version_key(&b.version)));
+    out.sort_by(|a, b| {
+        super::files::version_key(&a.version).cmp(&super::files::version_key(&b.version))
+    });
     Ok(out)
 }
 
@@ -114,7 +116,11 @@ async fn ensure_history_table(client: &Client) -> Result<(), MigrateError> {
 /// Takes the session advisory lock, polling `pg_try_advisory_lock` until
 /// `timeout`. The server releases it when the session ends (e.g. the process
 /// is killed); [`release_lock`] releases it earlier.
-pub async fn acquire_lock(client: &Client, timeout: Duration, on_wait: impl Fn()) -> Result<(), MigrateError> {
+pub async fn acquire_lock(
+    client: &Client,
+    timeout: Duration,
+    on_wait: impl Fn(),
+) -> Result<(), MigrateError> {
     let deadline = Instant::now() + timeout;
     let mut told = false;
     loop {
@@ -146,7 +152,11 @@ pub async fn release_lock(client: &Client) -> Result<(), MigrateError> {
 }
 
 /// Checks applied migrations against the files: a changed file stops the run.
-pub fn verify_checksums(applied: &[Applied], files: &[Migration], allow_modified: bool) -> Result<(), MigrateError> {
+pub fn verify_checksums(
+    applied: &[Applied],
+    files: &[Migration],
+    allow_modified: bool,
+) -> Result<(), MigrateError> {
     if allow_modified {
         return Ok(());
     }
@@ -214,7 +224,12 @@ pub async fn run<'m>(
     Ok(done)
 }
 
-async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, options: &RunOptions) -> Result<Done, MigrateError> {
+async fn apply_one(
+    client: &mut Client,
+    m: &Migration,
+    direction: Direction,
+    options: &RunOptions,
+) -> Result<Done, MigrateError> {
     let script = match direction {
         Direction::Up => &m.up,
         Direction::Down => &m.down,
@@ -227,7 +242,10 @@ async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, opt
             Some(d) => {
                 let pos = match d.position() {
                     Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
-                        let byte = stmt_sql.char_indices().nth((*p as usize).saturating_sub(1)).map_or(stmt_sql.len(), |(i, _)| i);
+                        let byte = stmt_sql
+                            .char_indices()
+                            .nth((*p as usize).saturating_sub(1))
+                            .map_or(stmt_sql.len(), |(i, _)| i);
                         Some(line_col(&script.sql, offset + byte))
                     }
                     _ => None,
@@ -236,7 +254,7 @@ async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, opt
             }
             None => (e.to_string(), "08000".to_string(), None),
         };
-        MigrateError::Failed {
+        MigrateError::Failed(Box::new(super::error::Failure {
             id: m.id(),
             file: script.path.clone(),
             line,
@@ -246,9 +264,12 @@ async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, opt
             code,
             position,
             rolled_back,
-        }
+        }))
     };
-    let set_lock_timeout = format!("SET lock_timeout = {}", nzc_dsl::quote_literal(&options.lock_timeout));
+    let set_lock_timeout = format!(
+        "SET lock_timeout = {}",
+        nzc_dsl::quote_literal(&options.lock_timeout)
+    );
 
     if script.no_transaction {
         client.batch_execute(&set_lock_timeout).await.map_err(db)?;
@@ -258,14 +279,22 @@ async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, opt
                 .await
                 .map_err(|e| fail(st.sql, st.offset, e, false))?;
         }
-        client.batch_execute("RESET lock_timeout").await.map_err(db)?;
+        client
+            .batch_execute("RESET lock_timeout")
+            .await
+            .map_err(db)?;
         let elapsed = started.elapsed();
         record(client, m, direction, elapsed).await?;
-        return Ok(Done { id: m.id(), elapsed });
+        return Ok(Done {
+            id: m.id(),
+            elapsed,
+        });
     }
 
     let tx = client.transaction().await.map_err(db)?;
-    tx.batch_execute(&set_lock_timeout.replacen("SET", "SET LOCAL", 1)).await.map_err(db)?;
+    tx.batch_execute(&set_lock_timeout.replacen("SET", "SET LOCAL", 1))
+        .await
+        .map_err(db)?;
     for st in &statements {
         if let Err(e) = tx.batch_execute(st.sql).await {
             let err = fail(st.sql, st.offset, e, true);
@@ -277,10 +306,18 @@ async fn apply_one(client: &mut Client, m: &Migration, direction: Direction, opt
     let elapsed = started.elapsed();
     record(&tx, m, direction, elapsed).await?;
     tx.commit().await.map_err(db)?;
-    Ok(Done { id: m.id(), elapsed })
+    Ok(Done {
+        id: m.id(),
+        elapsed,
+    })
 }
 
-async fn record(client: &impl tokio_postgres::GenericClient, m: &Migration, direction: Direction, elapsed: Duration) -> Result<(), MigrateError> {
+async fn record(
+    client: &impl tokio_postgres::GenericClient,
+    m: &Migration,
+    direction: Direction,
+    elapsed: Duration,
+) -> Result<(), MigrateError> {
     match direction {
         Direction::Up => client
             .execute(
@@ -299,7 +336,12 @@ async fn record(client: &impl tokio_postgres::GenericClient, m: &Migration, dire
 
 /// Makes the history say exactly `versions` are applied, without running
 /// anything (`nzc migrate stamp`), under the advisory lock.
-pub async fn stamp(client: &mut Client, files: &[Migration], target: &[&Migration], options: &RunOptions) -> Result<(), MigrateError> {
+pub async fn stamp(
+    client: &mut Client,
+    files: &[Migration],
+    target: &[&Migration],
+    options: &RunOptions,
+) -> Result<(), MigrateError> {
     acquire_lock(client, options.advisory_lock_timeout, || {}).await?;
     let result = async {
         ensure_history_table(client).await?;
@@ -348,7 +390,10 @@ pub fn status(files: &[Migration], applied: &[Applied]) -> Vec<(String, State)> 
     for a in applied {
         if !files.iter().any(|m| m.version == a.version) {
             let key = super::files::version_key(&a.version);
-            all.insert((key.0, key.1.to_string()), (format!("{}_{}", a.version, a.name), State::Missing));
+            all.insert(
+                (key.0, key.1.to_string()),
+                (format!("{}_{}", a.version, a.name), State::Missing),
+            );
         }
     }
     all.into_values().collect()
@@ -356,7 +401,12 @@ pub fn status(files: &[Migration], applied: &[Applied]) -> Vec<(String, State)> 
 
 /// Offline SQL (`--sql`): what the runner would execute, for review or for a
 /// DBA to apply by hand.
-pub fn offline_sql(todo: &[&Migration], direction: Direction, options: &RunOptions, dir: &Path) -> String {
+pub fn offline_sql(
+    todo: &[&Migration],
+    direction: Direction,
+    options: &RunOptions,
+    dir: &Path,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "-- nzc migrate --sql ({}), migrations from {}\n\nCREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (\n    version text PRIMARY KEY,\n    name text NOT NULL,\n    checksum text NOT NULL,\n    applied_at timestamptz NOT NULL DEFAULT now(),\n    execution_ms bigint NOT NULL\n);\n",
@@ -364,12 +414,19 @@ pub fn offline_sql(todo: &[&Migration], direction: Direction, options: &RunOptio
         dir.display()
     ));
     for m in todo {
-        let script = if direction == Direction::Up { &m.up } else { &m.down };
+        let script = if direction == Direction::Up {
+            &m.up
+        } else {
+            &m.down
+        };
         let tx = !script.no_transaction;
         out.push('\n');
         if tx {
             out.push_str("BEGIN;\n");
-            out.push_str(&format!("SET LOCAL lock_timeout = {};\n", nzc_dsl::quote_literal(&options.lock_timeout)));
+            out.push_str(&format!(
+                "SET LOCAL lock_timeout = {};\n",
+                nzc_dsl::quote_literal(&options.lock_timeout)
+            ));
         }
         out.push_str(script.sql.trim_end());
         out.push('\n');

@@ -21,7 +21,9 @@ pub fn split(sql: &str) -> Vec<Statement<'_>> {
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => {
-                let escape = i > 0 && matches!(bytes[i - 1], b'E' | b'e') && (i < 2 || !is_ident(bytes[i - 2]));
+                let escape = i > 0
+                    && matches!(bytes[i - 1], b'E' | b'e')
+                    && (i < 2 || !is_ident(bytes[i - 2]));
                 i = skip_quoted(bytes, i + 1, b'\'', escape);
             }
             b'"' => i = skip_quoted(bytes, i + 1, b'"', false),
@@ -45,11 +47,19 @@ pub fn split(sql: &str) -> Vec<Statement<'_>> {
             }
             b'$' if i == 0 || !is_ident(bytes[i - 1]) => {
                 // $tag$ … $tag$ (tag: identifier characters, possibly empty)
-                let tag_end = bytes[i + 1..].iter().position(|b| !is_ident(*b)).map(|p| i + 1 + p);
+                let tag_end = bytes[i + 1..]
+                    .iter()
+                    .position(|b| !is_ident(*b))
+                    .map(|p| i + 1 + p);
                 match tag_end {
-                    Some(e) if bytes[e] == b'$' && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) => {
+                    Some(e)
+                        if bytes[e] == b'$'
+                            && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) =>
+                    {
                         let tag = &sql[i..=e];
-                        i = sql[e + 1..].find(tag).map_or(bytes.len(), |p| e + 1 + p + tag.len());
+                        i = sql[e + 1..]
+                            .find(tag)
+                            .map_or(bytes.len(), |p| e + 1 + p + tag.len());
                     }
                     _ => i += 1,
                 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 pub enum SslMode {
     /// Plain connection only.
     Disable,
-    /// Plain first, TLS if the server insists (treated as prefer-plain: nzc connects plainly).
+    /// Plain first; TLS without certificate checks if the server refuses the plain connection.
     Allow,
     /// TLS if the server offers it, without certificate checks; else plain. libpq's default.
     Prefer,
@@ -84,15 +84,21 @@ pub const EXAMPLE: &str = "postgresql://pdf_user:pdf_pass@localhost:5432/pdf_con
 pub fn parse(raw: &str, connect_timeout: Option<Duration>) -> Result<ConnectOptions, MigrateError> {
     let raw = raw.trim();
     let invalid = |why: &str| MigrateError::Url(format!("{why} (expected e.g. {EXAMPLE})"));
-    let (scheme, rest) = raw.split_once("://").ok_or_else(|| invalid("DATABASE_URL is not a URL"))?;
+    let (scheme, rest) = raw
+        .split_once("://")
+        .ok_or_else(|| invalid("DATABASE_URL is not a URL"))?;
     let base = scheme.split('+').next().unwrap_or(scheme);
     if base != "postgresql" && base != "postgres" {
         return Err(invalid(&format!("unsupported scheme `{scheme}://`")));
     }
-    let url = url::Url::parse(&format!("postgresql://{rest}")).map_err(|e| invalid(&format!("DATABASE_URL is not a valid URL: {e}")))?;
+    let url = url::Url::parse(&format!("postgresql://{rest}"))
+        .map_err(|e| invalid(&format!("DATABASE_URL is not a valid URL: {e}")))?;
 
     let mut config = tokio_postgres::Config::new();
-    let mut host = url.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string()).unwrap_or_default();
+    let mut host = url
+        .host_str()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_string())
+        .unwrap_or_default();
     let port = url.port().unwrap_or(5432);
     let user = percent(url.username());
     let mut dbname = percent(url.path().trim_start_matches('/'));
@@ -158,7 +164,11 @@ pub fn parse(raw: &str, connect_timeout: Option<Duration>) -> Result<ConnectOpti
         config.port(port);
     }
     let port = config.get_ports()[0];
-    config.user(&user).dbname(&dbname).application_name(&application_name).connect_timeout(timeout);
+    config
+        .user(&user)
+        .dbname(&dbname)
+        .application_name(&application_name)
+        .connect_timeout(timeout);
     if let Some(p) = &password {
         config.password(p);
     }
@@ -221,8 +231,18 @@ mod tests {
 
     #[test]
     fn accepts_the_three_schemes() {
-        for scheme in ["postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2", "postgresql+asyncpg"] {
-            let o = parse(&format!("{scheme}://pdf_user:pdf_pass@db:5433/pdf_converter"), None).unwrap();
+        for scheme in [
+            "postgresql",
+            "postgres",
+            "postgresql+psycopg",
+            "postgresql+psycopg2",
+            "postgresql+asyncpg",
+        ] {
+            let o = parse(
+                &format!("{scheme}://pdf_user:pdf_pass@db:5433/pdf_converter"),
+                None,
+            )
+            .unwrap();
             assert_eq!(o.host_port, "db:5433");
             assert_eq!(o.user, "pdf_user");
             assert_eq!(o.dbname, "pdf_converter");
@@ -251,9 +271,13 @@ mod tests {
 
     #[test]
     fn redaction_hides_passwords() {
-        let r = redact("postgresql+psycopg://pdf_user:s3cret@db:5432/x?sslmode=require&password=other");
+        let r =
+            redact("postgresql+psycopg://pdf_user:s3cret@db:5432/x?sslmode=require&password=other");
         assert!(!r.contains("s3cret") && !r.contains("other"), "{r}");
-        assert_eq!(r, "postgresql+psycopg://pdf_user:***@db:5432/x?sslmode=require&password=***");
+        assert_eq!(
+            r,
+            "postgresql+psycopg://pdf_user:***@db:5432/x?sslmode=require&password=***"
+        );
         assert_eq!(redact("postgresql://u@h/d"), "postgresql://u@h/d");
         let o = parse("postgresql://u:s3cret@h/d", None).unwrap();
         assert!(!format!("{o:?}").contains("s3cret"));

@@ -95,24 +95,144 @@ macro_rules! row {
 
 /// The type table. Order is the order documentation lists the types in.
 pub const TYPES: &[TypeInfo] = &[
-    row!(Uuid, "uuid", [], "uuid", "::uuid::Uuid", None, StringChecked),
-    row!(Varchar, "varchar", ["character varying"], "character varying", "::std::string::String", Length, String),
-    row!(Char, "char", ["character"], "character", "::std::string::String", Length, String),
-    row!(Text, "text", [], "text", "::std::string::String", None, String),
-    row!(SmallInt, "smallint", ["int2"], "smallint", "i16", None, Integer),
-    row!(Int, "int", ["integer", "int4"], "integer", "i32", None, Integer),
+    row!(
+        Uuid,
+        "uuid",
+        [],
+        "uuid",
+        "::uuid::Uuid",
+        None,
+        StringChecked
+    ),
+    row!(
+        Varchar,
+        "varchar",
+        ["character varying"],
+        "character varying",
+        "::std::string::String",
+        Length,
+        String
+    ),
+    row!(
+        Char,
+        "char",
+        ["character"],
+        "character",
+        "::std::string::String",
+        Length,
+        String
+    ),
+    row!(
+        Text,
+        "text",
+        [],
+        "text",
+        "::std::string::String",
+        None,
+        String
+    ),
+    row!(
+        SmallInt,
+        "smallint",
+        ["int2"],
+        "smallint",
+        "i16",
+        None,
+        Integer
+    ),
+    row!(
+        Int,
+        "int",
+        ["integer", "int4"],
+        "integer",
+        "i32",
+        None,
+        Integer
+    ),
     row!(BigInt, "bigint", ["int8"], "bigint", "i64", None, Integer),
-    row!(Numeric, "numeric", ["decimal"], "numeric", "::rust_decimal::Decimal", PrecisionScale, Number),
+    row!(
+        Numeric,
+        "numeric",
+        ["decimal"],
+        "numeric",
+        "::rust_decimal::Decimal",
+        PrecisionScale,
+        Number
+    ),
     row!(Real, "real", ["float4"], "real", "f32", None, Number),
-    row!(Double, "double precision", ["float8", "double"], "double precision", "f64", None, Number),
+    row!(
+        Double,
+        "double precision",
+        ["float8", "double"],
+        "double precision",
+        "f64",
+        None,
+        Number
+    ),
     row!(Boolean, "boolean", ["bool"], "boolean", "bool", None, Bool),
-    row!(Date, "date", [], "date", "::chrono::NaiveDate", None, StringChecked),
-    row!(Time, "time", [], "time without time zone", "::chrono::NaiveTime", None, StringChecked),
-    row!(Timestamp, "timestamp", [], "timestamp without time zone", "::chrono::NaiveDateTime", None, StringChecked),
-    row!(Timestamptz, "timestamptz", [], "timestamp with time zone", "::chrono::DateTime<::chrono::Utc>", None, StringChecked),
-    row!(Bytea, "bytea", [], "bytea", "::std::vec::Vec<u8>", None, String),
-    row!(Json, "json", [], "json", "::serde_json::Value", None, StringChecked),
-    row!(Jsonb, "jsonb", [], "jsonb", "::serde_json::Value", None, StringChecked),
+    row!(
+        Date,
+        "date",
+        [],
+        "date",
+        "::chrono::NaiveDate",
+        None,
+        StringChecked
+    ),
+    row!(
+        Time,
+        "time",
+        [],
+        "time without time zone",
+        "::chrono::NaiveTime",
+        None,
+        StringChecked
+    ),
+    row!(
+        Timestamp,
+        "timestamp",
+        [],
+        "timestamp without time zone",
+        "::chrono::NaiveDateTime",
+        None,
+        StringChecked
+    ),
+    row!(
+        Timestamptz,
+        "timestamptz",
+        [],
+        "timestamp with time zone",
+        "::chrono::DateTime<::chrono::Utc>",
+        None,
+        StringChecked
+    ),
+    row!(
+        Bytea,
+        "bytea",
+        [],
+        "bytea",
+        "::std::vec::Vec<u8>",
+        None,
+        String
+    ),
+    row!(
+        Json,
+        "json",
+        [],
+        "json",
+        "::serde_json::Value",
+        None,
+        StringChecked
+    ),
+    row!(
+        Jsonb,
+        "jsonb",
+        [],
+        "jsonb",
+        "::serde_json::Value",
+        None,
+        StringChecked
+    ),
 ];
 
 impl Kind {
@@ -233,7 +353,12 @@ mod tests {
     #[test]
     fn every_kind_has_exactly_one_row() {
         for t in TYPES {
-            assert_eq!(TYPES.iter().filter(|u| u.kind == t.kind).count(), 1, "{:?}", t.kind);
+            assert_eq!(
+                TYPES.iter().filter(|u| u.kind == t.kind).count(),
+                1,
+                "{:?}",
+                t.kind
+            );
         }
     }
 
