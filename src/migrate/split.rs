@@ -100,33 +100,44 @@ fn skip_quoted(bytes: &[u8], mut i: usize, quote: u8, backslash: bool) -> usize 
 
 fn push<'a>(sql: &'a str, start: usize, end: usize, out: &mut Vec<Statement<'a>>) {
     let piece = &sql[start..end];
-    let trimmed_start = piece.len() - piece.trim_start().len();
-    let text = piece.trim();
-    if text.is_empty() || only_comments(text) {
+    // Leading comments belong to no statement: the statement starts (and its
+    // reported line points) at its first keyword.
+    let skip = leading_comments(piece);
+    let rest = &piece[skip..];
+    let text = rest.trim_end();
+    if text.is_empty() {
         return;
     }
     out.push(Statement {
         sql: text,
-        offset: start + trimmed_start,
+        offset: start + skip,
     });
 }
 
-fn only_comments(text: &str) -> bool {
+/// Length of the whitespace and comments at the start of `text`.
+fn leading_comments(text: &str) -> usize {
     let mut rest = text;
     loop {
         rest = rest.trim_start();
-        if rest.is_empty() {
-            return true;
-        }
         if let Some(r) = rest.strip_prefix("--") {
             rest = r.find('\n').map_or("", |n| &r[n + 1..]);
-        } else if let Some(r) = rest.strip_prefix("/*") {
-            match r.find("*/") {
-                Some(n) => rest = &r[n + 2..],
-                None => return true,
+        } else if rest.starts_with("/*") {
+            let bytes = rest.as_bytes();
+            let (mut i, mut depth) = (2, 1);
+            while i < bytes.len() && depth > 0 {
+                if bytes[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                } else {
+                    i += 1;
+                }
             }
+            rest = &rest[i.min(rest.len())..];
         } else {
-            return false;
+            return text.len() - rest.len();
         }
     }
 }
@@ -155,7 +166,7 @@ mod tests {
             texts(sql),
             [
                 "CREATE TABLE \"a;b\" (x text DEFAULT 'c;d''e')",
-                "/* x; /* nested; */ y; */\nSELECT 1",
+                "SELECT 1",
                 "SELECT $$ a; b $$",
                 "SELECT $fn$ ; $fn$",
                 "SELECT E'\\'; still'"
