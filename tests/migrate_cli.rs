@@ -3,6 +3,8 @@
 //! copies, offline SQL, stamping and connection errors.
 
 mod common;
+#[path = "support/introspect.rs"]
+mod introspect;
 
 use common::TestDb;
 use std::path::{Path, PathBuf};
@@ -203,6 +205,45 @@ async fn upgrade_step_by_step_then_downgrade_to_base() {
     assert_eq!(versions(&db).await, [V1, V2, V3]);
     ok(&run(p.path(), url, &["downgrade", "base"]));
     assert!(tables(&db).await.is_empty());
+}
+
+/// The model of version `n` of the history fixtures.
+fn history_model(n: usize) -> nzc_dsl::Schema {
+    let path = repo().join(format!("tests/fixtures/history/v{n}.nzc"));
+    nzc_dsl::compile(&std::fs::read_to_string(&path).unwrap(), "v.nzc").unwrap()
+}
+
+#[tokio::test]
+async fn each_version_of_the_history_equals_its_model_up_and_down() {
+    let db = TestDb::new().await;
+    let p = project();
+    let url = Some(db.url());
+    let empty = introspect::introspect(&db.client().await).await;
+    let mut expected = vec![empty.clone()];
+    for n in 1..=4 {
+        expected.push(introspect::schema_db(&history_model(n)).await);
+    }
+    for n in 1..=4 {
+        ok(&run(p.path(), url, &["upgrade", "+1"]));
+        let live = introspect::introspect(&db.client().await).await;
+        assert_eq!(live, expected[n], "after upgrade to version {n}");
+    }
+    for n in (0..4).rev() {
+        ok(&run(p.path(), url, &["downgrade", "-1"]));
+        let live = introspect::introspect(&db.client().await).await;
+        assert_eq!(live, expected[n], "after downgrade to version {n}");
+    }
+    assert_eq!(expected[0], empty);
+    ok(&run(p.path(), url, &["upgrade", "head"]));
+    assert_eq!(
+        introspect::introspect(&db.client().await).await,
+        expected[4]
+    );
+    ok(&run(p.path(), url, &["downgrade", "base"]));
+    assert_eq!(
+        introspect::introspect(&db.client().await).await,
+        expected[0]
+    );
 }
 
 #[tokio::test]
