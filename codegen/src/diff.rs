@@ -49,7 +49,9 @@ pub enum Step {
     ReplaceEnum {
         old: Enum,
         new: Enum,
-        /// Columns of the enum type: (table, column, default to restore).
+        /// Columns of the enum type that exist before the swap and keep it:
+        /// (table, column, default to restore). Their current default is
+        /// dropped first (it is of the old type).
         usages: Vec<(String, String, Option<DefaultValue>)>,
     },
     CreateTable {
@@ -339,7 +341,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
                         to: e.name.clone(),
                     });
                 }
-                enum_values(oe, e, new, &mut p);
+                enum_values(oe, e, old, new, renames, &mut p);
             }
         }
     }
@@ -488,7 +490,14 @@ impl Phases {
     }
 }
 
-fn enum_values(old: &Enum, new: &Enum, schema: &Schema, p: &mut Phases) {
+fn enum_values(
+    old: &Enum,
+    new: &Enum,
+    old_schema: &Schema,
+    schema: &Schema,
+    renames: &Renames,
+    p: &mut Phases,
+) {
     if old.values == new.values {
         return;
     }
@@ -513,13 +522,27 @@ fn enum_values(old: &Enum, new: &Enum, schema: &Schema, p: &mut Phases) {
         }
         return;
     }
+    // The columns to convert are those that exist already, of the enum, and
+    // keep it: columns added by this migration (new tables included) do not
+    // exist yet when the type is swapped, and are created with the new type.
+    let existed = |t: &Table, c: &Column| {
+        let old_table = renames.tables.get(&t.name).unwrap_or(&t.name);
+        let old_column = renames
+            .columns
+            .get(&(t.name.clone(), c.name.clone()))
+            .unwrap_or(&c.name);
+        old_schema
+            .table(old_table)
+            .and_then(|ot| ot.column(old_column))
+            .is_some_and(|oc| oc.ty == ColumnType::Enum(old.name.clone()))
+    };
     let usages = schema
         .tables
         .iter()
         .flat_map(|t| {
             t.columns
                 .iter()
-                .filter(|c| c.ty == ColumnType::Enum(new.name.clone()))
+                .filter(|c| c.ty == ColumnType::Enum(new.name.clone()) && existed(t, c))
                 .map(|c| (t.name.clone(), c.name.clone(), c.default.clone()))
         })
         .collect();

@@ -37,13 +37,13 @@ pub fn statements(step: &Step) -> Vec<String> {
                 create_enum(&new.name, &new.values),
             ];
             for (table, column, default) in usages {
-                if default.is_some() {
-                    out.push(format!(
-                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
-                        q(table),
-                        q(column)
-                    ));
-                }
+                // The current default is of the old type and cannot be cast
+                // (whether or not the new schema has one): drop it.
+                out.push(format!(
+                    "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;",
+                    q(table),
+                    q(column)
+                ));
                 out.push(format!(
                     "ALTER TABLE {} ALTER COLUMN {} TYPE {} USING {}::text::{};",
                     q(table),
@@ -73,7 +73,18 @@ pub fn statements(step: &Step) -> Vec<String> {
                 q(&table.primary_key.name),
                 cols(&table.primary_key.columns)
             ));
+            // CREATE TABLE silently drops a UNIQUE whose column list equals
+            // the primary key's or an earlier UNIQUE's (PostgreSQL removes
+            // redundant index specifications there, not in ALTER TABLE):
+            // such a constraint is added by its own statement after it.
+            let mut inline: Vec<&[String]> = vec![&table.primary_key.columns];
+            let mut separate = Vec::new();
             for u in &table.uniques {
+                if inline.contains(&u.columns.as_slice()) {
+                    separate.push(u);
+                    continue;
+                }
+                inline.push(&u.columns);
                 lines.push(format!(
                     "CONSTRAINT {} UNIQUE ({})",
                     q(&u.name),
@@ -90,7 +101,16 @@ pub fn statements(step: &Step) -> Vec<String> {
                 let _ = writeln!(s, "    {l}{}", if i + 1 < lines.len() { "," } else { "" });
             }
             s.push_str(");");
-            vec![s]
+            let mut out = vec![s];
+            for u in separate {
+                out.push(format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({});",
+                    q(&table.name),
+                    q(&u.name),
+                    cols(&u.columns)
+                ));
+            }
+            out
         }
         Step::DropTable(t) => vec![format!("DROP TABLE {};", q(&t.name))],
         Step::RenameTable { from, to } => {
