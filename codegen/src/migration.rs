@@ -24,23 +24,51 @@ pub struct MigrationSql {
     pub down_steps: Vec<Step>,
 }
 
-/// The up/down pair that turns `old` into `new`, or `None` when they are the same.
-pub fn generate(old: &Schema, new: &Schema, id: &str) -> Option<MigrationSql> {
+/// The steps of a migration, before it has an id (its id holds the slug,
+/// which is derived from the steps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlan {
+    pub up_steps: Vec<Step>,
+    pub down_steps: Vec<Step>,
+    /// What the up migration destroys (empty when nothing).
+    pub data_loss: Vec<String>,
+    /// A slug derived from the change (`init`, `add_misc_to_17_tables`, …).
+    pub slug: String,
+}
+
+impl MigrationPlan {
+    /// The files of the migration named `id` (`<version>_<slug>`).
+    pub fn render(self, id: &str) -> MigrationSql {
+        MigrationSql {
+            up: render(&self.up_steps, id, "up"),
+            down: render(&self.down_steps, id, "down"),
+            data_loss: self.data_loss,
+            slug: self.slug,
+            up_steps: self.up_steps,
+            down_steps: self.down_steps,
+        }
+    }
+}
+
+/// The steps that turn `old` into `new` and back, or `None` when they are the same.
+pub fn plan(old: &Schema, new: &Schema) -> Option<MigrationPlan> {
     let renames = Renames::between(old, new);
     let up = diff(old, new, &renames);
     if up.is_empty() {
         return None;
     }
     let down = diff(new, old, &renames.inverted());
-    let data_loss = up.iter().filter_map(Step::data_loss).collect();
-    Some(MigrationSql {
-        up: render(&up, id, "up"),
-        down: render(&down, id, "down"),
-        data_loss,
+    Some(MigrationPlan {
+        data_loss: up.iter().filter_map(Step::data_loss).collect(),
         slug: derive_slug(old, &up),
         up_steps: up,
         down_steps: down,
     })
+}
+
+/// The up/down pair that turns `old` into `new`, or `None` when they are the same.
+pub fn generate(old: &Schema, new: &Schema, id: &str) -> Option<MigrationSql> {
+    plan(old, new).map(|p| p.render(id))
 }
 
 /// An empty hand-written pair (`nzc migrate revision`).

@@ -62,19 +62,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source = std::fs::read_to_string(&args.schema)
         .with_context(|| format!("cannot read {}", args.schema.display()))?;
     let version = next_version(&existing, args.migration_version.as_deref())?;
-    // The id needs the slug, which needs the diff: render with a placeholder, then the real id.
-    let migration = nzc_codegen::migration::generate(&previous, &schema, "").map(|m| {
-        let slug = args
-            .message
-            .as_deref()
-            .map_or(m.slug.clone(), nzc_codegen::migration::slug_from_message);
-        let id = format!("{version}_{slug}");
-        let m = nzc_codegen::migration::MigrationSql {
-            up: nzc_codegen::migration::render(&m.up_steps, &id, "up"),
-            down: nzc_codegen::migration::render(&m.down_steps, &id, "down"),
-            ..m
+    let migration = nzc_codegen::migration::plan(&previous, &schema).map(|plan| {
+        let slug = match args.message.as_deref() {
+            Some(message) => nzc_codegen::migration::slug_from_message(message),
+            None => plan.slug.clone(),
         };
-        (id, m)
+        let id = format!("{version}_{slug}");
+        let files = plan.render(&id);
+        (id, files)
     });
     if let Some((id, m)) = &migration {
         if !m.data_loss.is_empty() && !args.allow_data_loss && !args.check {
