@@ -670,3 +670,106 @@ async fn the_url_can_come_from_dot_env_or_db_url() {
         .unwrap();
     assert!(ok(&out).contains("base"));
 }
+
+#[tokio::test]
+async fn no_transaction_migrations_run_statement_by_statement() {
+    let db = TestDb::new().await;
+    let p = project_with(&[
+        (
+            "1_enum",
+            "CREATE TYPE \"Status\" AS ENUM ('draft');\nCREATE TABLE \"T\" (id int PRIMARY KEY, s \"Status\");\n",
+            "DROP TABLE \"T\";\nDROP TYPE \"Status\";\n",
+        ),
+        (
+            "2_concurrently",
+            "-- nzc:no-transaction\nALTER TYPE \"Status\" ADD VALUE 'done';\nCREATE INDEX CONCURRENTLY \"ix_T_s\" ON \"T\" (s);\n",
+            "-- nzc:no-transaction\nDROP INDEX CONCURRENTLY \"ix_T_s\";\n",
+        ),
+    ]);
+    let out = ok(&run(p.path(), Some(db.url()), &["upgrade", "head"]));
+    assert!(out.contains("applied  2_concurrently"), "{out}");
+    let c = db.client().await;
+    let labels: Vec<String> = c
+        .query("SELECT enumlabel::text FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'Status' ORDER BY enumsortorder", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(labels, ["draft", "done"]);
+    let idx: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_T_s'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(idx, 1);
+    ok(&run(p.path(), Some(db.url()), &["downgrade", "-1"]));
+    assert_eq!(versions(&db).await, ["1"]);
+
+    // Without the marker the same SQL cannot run (inside a transaction block).
+    let up = p.path().join("migrations/2_concurrently/up.sql");
+    std::fs::write(&up, "CREATE INDEX CONCURRENTLY \"ix_T_s\" ON \"T\" (s);\n").unwrap();
+    let out = run(
+        p.path(),
+        Some(db.url()),
+        &["upgrade", "head", "--allow-modified"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot run inside a transaction block"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_generated_enum_value_migration_applies_through_the_runner() {
+    let db = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let schema = |values: &str| {
+        format!("enum Status {{\n{values}}}\n\ntable T {{\n  id     uuid   @pk\n  status Status @default(draft)\n}}\n")
+    };
+    let compile = |v: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nzc"))
+            .args(["compile", "--migration-version", v])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        ok(&out);
+    };
+    std::fs::write(dir.path().join("schema.nzc"), schema("  draft\n  done\n")).unwrap();
+    compile("1");
+    std::fs::write(
+        dir.path().join("schema.nzc"),
+        schema("  draft\n  review\n  done\n"),
+    )
+    .unwrap();
+    compile("2");
+    let second = std::fs::read_dir(dir.path().join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with("2_"))
+        .unwrap();
+    let up = std::fs::read_to_string(second.join("up.sql")).unwrap();
+    assert!(
+        up.contains("-- nzc:no-transaction") && up.contains("ADD VALUE 'review' BEFORE 'done'"),
+        "{up}"
+    );
+    let out = ok(&run(dir.path(), Some(db.url()), &["upgrade", "head"]));
+    assert_eq!(out.matches("applied  ").count(), 2, "{out}");
+    // Down swaps the type back without the value.
+    ok(&run(dir.path(), Some(db.url()), &["downgrade", "-1"]));
+    let labels: Vec<String> = db
+        .client()
+        .await
+        .query("SELECT enumlabel::text FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'Status' ORDER BY enumsortorder", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(labels, ["draft", "done"]);
+}
