@@ -223,10 +223,10 @@ async fn each_version_of_the_history_equals_its_model_up_and_down() {
     for n in 1..=4 {
         expected.push(introspect::schema_db(&history_model(n)).await);
     }
-    for n in 1..=4 {
+    for (n, want) in expected.iter().enumerate().skip(1) {
         ok(&run(p.path(), url, &["upgrade", "+1"]));
         let live = introspect::introspect(&db.client().await).await;
-        assert_eq!(live, expected[n], "after upgrade to version {n}");
+        assert_eq!(&live, want, "after upgrade to version {n}");
     }
     for n in (0..4).rev() {
         ok(&run(p.path(), url, &["downgrade", "-1"]));

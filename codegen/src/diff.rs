@@ -8,8 +8,10 @@
 //! down that restores the previous version exactly.
 //!
 //! Order of the steps (each group in schema declaration order):
-//! 1. drop foreign keys, then the checks, indexes, unique and primary-key
-//!    constraints that go away or change;
+//! 1. drop foreign keys (also those whose referenced key is dropped or
+//!    redefined: they depend on its index, and are added again in 6), then
+//!    the checks, indexes, unique and primary-key constraints that go away
+//!    or change;
 //! 2. drop tables (referencing tables first) and columns;
 //! 3. renames (enums, tables, columns, then constraint and index names);
 //! 4. create enums, add enum values, replace enums that lose values;
@@ -214,6 +216,7 @@ pub fn is_widening(from: &ColumnType, to: &ColumnType) -> bool {
     }
     match (a.kind, b.kind) {
         (Kind::Varchar | Kind::Char | Kind::Text, Kind::Text) => true,
+        (Kind::Text, Kind::Varchar) => b.length.is_none(),
         (Kind::Varchar | Kind::Char, Kind::Varchar) => match (a.length, b.length) {
             (_, None) => true,
             (Some(x), Some(y)) => x <= y,
@@ -352,6 +355,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
     }
 
     // ---- tables --------------------------------------------------------------
+    let rebuilt = rebuilt_keys(old, new, renames);
     let mut matched: BTreeSet<String> = BTreeSet::new();
     let mut created: Vec<&Table> = Vec::new();
     for t in &new.tables {
@@ -366,7 +370,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
                         to: t.name.clone(),
                     });
                 }
-                table_changes(ot, t, renames, &mut p);
+                table_changes(ot, t, renames, &rebuilt, &mut p);
             }
         }
     }
@@ -387,12 +391,43 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
             fk: fk.clone(),
         });
     }
+    // A dropped table's foreign key to a key that goes away before the
+    // table does (constraints are dropped first) must go even earlier.
+    for t in &dropped {
+        for fk in &t.foreign_keys {
+            if rebuilt.contains(&(fk.ref_table.clone(), sorted(&fk.ref_columns))) {
+                p.drop_fks.push(Step::DropForeignKey {
+                    table: t.name.clone(),
+                    fk: fk.clone(),
+                });
+            }
+        }
+    }
     for i in order.into_iter().rev() {
         p.drop_tables.push(Step::DropTable(dropped[i].clone()));
     }
 
     // Created tables go referenced-first, with FKs inline when the target
-    // exists (surviving, self, or created before).
+    // exists (surviving, self, or created before) and so does the key they
+    // refer to: a primary key or unique constraint of a table created here
+    // (CREATE TABLE makes them), or a key a surviving table already had and
+    // keeps. Keys added later in the migration (unique indexes, constraints
+    // added to a surviving table) get the FK as an AddForeignKey step.
+    let key_exists = |fk: &ForeignKey| {
+        let same = |cols: &[String], want: &[String]| sorted(cols) == sorted(want);
+        if created.iter().any(|c| c.name == fk.ref_table) {
+            return new.table(&fk.ref_table).is_some_and(|t| {
+                same(&t.primary_key.columns, &fk.ref_columns)
+                    || t.uniques.iter().any(|u| same(&u.columns, &fk.ref_columns))
+            });
+        }
+        let old_table = old_name_of_table(&fk.ref_table);
+        let cols = ref_cols_old(renames, &fk.ref_table, &fk.ref_columns);
+        !rebuilt.contains(&(old_table.clone(), sorted(&cols)))
+            && old
+                .table(&old_table)
+                .is_some_and(|t| t.is_unique_key(&cols))
+    };
     let (order, _) = topo_order(&created);
     let mut exists: BTreeSet<&str> = new
         .tables
@@ -407,7 +442,7 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
             .foreign_keys
             .iter()
             .cloned()
-            .partition(|fk| exists.contains(fk.ref_table.as_str()));
+            .partition(|fk| exists.contains(fk.ref_table.as_str()) && key_exists(fk));
         p.create_tables.push(Step::CreateTable {
             table: t.clone(),
             inline_fks: inline,
@@ -555,7 +590,61 @@ fn enum_values(
     });
 }
 
-fn table_changes(old: &Table, new: &Table, renames: &Renames, p: &mut Phases) {
+/// The unique keys (primary key, unique constraints, unique indexes) of
+/// surviving tables that the migration drops or redefines, as (old table
+/// name, sorted old column names). A foreign key referring to such columns
+/// depends on the key's index: it is dropped before and added again after.
+fn rebuilt_keys(old: &Schema, new: &Schema, renames: &Renames) -> BTreeSet<(String, Vec<String>)> {
+    let mut out = BTreeSet::new();
+    for t in &new.tables {
+        let Some(ot) = old.table(renames.tables.get(&t.name).unwrap_or(&t.name)) else {
+            continue;
+        };
+        let to_old = |cols: &[String]| -> Vec<String> {
+            cols.iter()
+                .map(|c| {
+                    renames
+                        .columns
+                        .get(&(t.name.clone(), c.clone()))
+                        .unwrap_or(c)
+                        .clone()
+                })
+                .collect()
+        };
+        if ot.primary_key.columns != to_old(&t.primary_key.columns) {
+            out.insert((ot.name.clone(), sorted(&ot.primary_key.columns)));
+        }
+        for u in &ot.uniques {
+            if !t.uniques.iter().any(|n| u.columns == to_old(&n.columns)) {
+                out.insert((ot.name.clone(), sorted(&u.columns)));
+            }
+        }
+        for i in ot.indexes.iter().filter(|i| i.unique) {
+            if !t
+                .indexes
+                .iter()
+                .any(|n| n.unique && i.columns == to_old(&n.columns))
+            {
+                out.insert((ot.name.clone(), sorted(&i.columns)));
+            }
+        }
+    }
+    out
+}
+
+fn sorted(columns: &[String]) -> Vec<String> {
+    let mut v = columns.to_vec();
+    v.sort();
+    v
+}
+
+fn table_changes(
+    old: &Table,
+    new: &Table,
+    renames: &Renames,
+    rebuilt: &BTreeSet<(String, Vec<String>)>,
+    p: &mut Phases,
+) {
     let t = &new.name;
     // Drops run before the renames, so they name the table as it was.
     let ot = &old.name;
@@ -762,6 +851,7 @@ fn table_changes(old: &Table, new: &Table, renames: &Renames, p: &mut Phases) {
                 && o.ref_columns == ref_cols_old(renames, &n.ref_table, &n.ref_columns)
                 && o.on_delete == n.on_delete
                 && o.on_update == n.on_update
+                && !rebuilt.contains(&(o.ref_table.clone(), sorted(&o.ref_columns)))
         },
         |f| &f.name,
         |f| Step::DropForeignKey {

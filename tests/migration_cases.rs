@@ -1,0 +1,1156 @@
+//! Hand-written migration cases against a real PostgreSQL: for each pair of
+//! schemas (before, after), the up migration must leave exactly the database
+//! of `after` built from scratch, the down migration exactly the database of
+//! `before`, and the rows must survive where the change keeps them.
+//!
+//! Also the project's real history: the committed `migrations/*/up.sql`
+//! files, applied in order, give the database of each `tests/fixtures/history`
+//! version, and the `down.sql` files walk back to an empty database.
+//!
+//! Needs the PostgreSQL of `tests/common` (each test has its own databases).
+
+mod common;
+#[path = "support/introspect.rs"]
+mod introspect;
+
+use common::TestDb;
+use introspect::{apply, apply_sql, introspect, schema_db, DbSchema};
+use nzc_codegen::migration::{generate, MigrationSql, NO_TRANSACTION_MARKER};
+use nzc_dsl::Schema;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+fn compile(src: &str) -> Schema {
+    nzc_dsl::compile(src, "case.nzc").unwrap_or_else(|d| panic!("{}", d.render()))
+}
+
+/// A case in progress: `before` is applied to a fresh database; the test
+/// adds rows, then calls [`Case::up`] and [`Case::down`].
+struct Case {
+    _db: TestDb,
+    client: Client,
+    m: MigrationSql,
+    before: DbSchema,
+    after: DbSchema,
+}
+
+impl Case {
+    async fn new(before: &str, after: &str) -> Case {
+        let (a, b) = (compile(before), compile(after));
+        let m = generate(&a, &b, "case").expect("the schemas differ");
+        let (ref_a, ref_b) = tokio::join!(schema_db(&a), schema_db(&b));
+        let db = TestDb::new().await;
+        let mut client = db.client().await;
+        if let Some(create) = generate(&Schema::default(), &a, "create") {
+            apply(&mut client, &create.up, "creating `before`").await;
+        }
+        assert_eq!(introspect(&client).await, ref_a, "`before` from scratch");
+        Case {
+            _db: db,
+            client,
+            m,
+            before: ref_a,
+            after: ref_b,
+        }
+    }
+
+    async fn up(&mut self) {
+        apply(&mut self.client, &self.m.up, "up").await;
+        let got = introspect(&self.client).await;
+        assert_eq!(got, self.after, "after up\n--- up ---\n{}", self.m.up);
+    }
+
+    async fn down(&mut self) {
+        apply(&mut self.client, &self.m.down, "down").await;
+        let got = introspect(&self.client).await;
+        assert_eq!(
+            got, self.before,
+            "after down\n--- down ---\n{}",
+            self.m.down
+        );
+    }
+
+    async fn exec(&self, sql: &str) {
+        self.client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The rows of a query, every value as text (NULL as `None`).
+    async fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        rows(&self.client, sql).await
+    }
+}
+
+async fn rows(client: &Client, sql: &str) -> Vec<Vec<Option<String>>> {
+    client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `[["1", "a"], …]` → rows of `Some` values.
+fn table(rows: &[&[&str]]) -> Vec<Vec<Option<String>>> {
+    rows.iter()
+        .map(|r| r.iter().map(|v| Some(v.to_string())).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn rename_table_keeps_rows() {
+    let mut case = Case::new(
+        r#"
+table Old {
+  id   int  @pk
+  name text @unique
+  @@index([name, id])
+}
+table Child {
+  id  int  @pk
+  old int? @ref(Old.id)
+}
+"#,
+        r#"
+table New {
+  id   int  @pk
+  name text @unique
+  @@index([name, id])
+  @@renamed_from(Old)
+}
+table Child {
+  id  int  @pk
+  old int? @ref(New.id)
+}
+"#,
+    )
+    .await;
+    assert!(case.m.up.contains("RENAME"), "{}", case.m.up);
+    assert!(
+        !case.m.up.contains("DROP"),
+        "a rename, not a drop:\n{}",
+        case.m.up
+    );
+    assert!(case.m.data_loss.is_empty());
+    case.exec(r#"INSERT INTO "Old" VALUES (1, 'a'), (2, 'b'); INSERT INTO "Child" VALUES (10, 2)"#)
+        .await;
+    case.up().await;
+    let expected = table(&[&["1", "a"], &["2", "b"]]);
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "New" ORDER BY id"#).await,
+        expected
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "Old" ORDER BY id"#).await,
+        expected
+    );
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "Child""#).await,
+        table(&[&["10", "2"]])
+    );
+}
+
+#[tokio::test]
+async fn rename_column_keeps_values() {
+    // The renamed columns carry a unique constraint, an index, a check and a
+    // default, and one of them is the primary key another table refers to.
+    let mut case = Case::new(
+        r#"
+table Parent {
+  id   int          @pk
+  code varchar(10)  @unique @default("x")
+  @@index([code])
+  @@check(code_len, `length("code") > 0`)
+}
+table Child {
+  id     int  @pk
+  parent int? @ref(Parent.id, on_delete: cascade)
+}
+"#,
+        r#"
+table Parent {
+  pid     int          @pk @renamed_from(id)
+  refCode varchar(10)  @unique @default("x") @renamed_from(code)
+  @@index([refCode])
+  @@check(code_len, `length("refCode") > 0`)
+}
+table Child {
+  id       int  @pk
+  parentId int? @ref(Parent.pid, on_delete: cascade) @renamed_from(parent)
+}
+"#,
+    )
+    .await;
+    // The check's text names the column, so it is dropped and added again;
+    // everything else is a RENAME.
+    let up_without_check: Vec<&str> = case
+        .m
+        .up
+        .lines()
+        .filter(|l| !l.contains("ck_Parent_code_len"))
+        .collect();
+    let up_without_check = up_without_check.join("\n");
+    assert!(case.m.up.contains("RENAME COLUMN"), "{}", case.m.up);
+    assert!(
+        !up_without_check.contains("DROP"),
+        "renames, not drops:\n{}",
+        case.m.up
+    );
+    assert!(case.m.data_loss.is_empty());
+    case.exec(
+        r#"INSERT INTO "Parent" VALUES (1, 'one'), (2, 'two');
+           INSERT INTO "Child" VALUES (10, 1), (11, 2), (12, NULL)"#,
+    )
+    .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT pid, "refCode" FROM "Parent" ORDER BY 1"#)
+            .await,
+        table(&[&["1", "one"], &["2", "two"]])
+    );
+    assert_eq!(
+        case.rows(r#"SELECT id, "parentId" FROM "Child" WHERE "parentId" IS NOT NULL ORDER BY 1"#)
+            .await,
+        table(&[&["10", "1"], &["11", "2"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, code FROM "Parent" ORDER BY 1"#)
+            .await,
+        table(&[&["1", "one"], &["2", "two"]])
+    );
+    // The foreign key still works (and cascades) after the round trip.
+    case.exec(r#"DELETE FROM "Parent" WHERE id = 1"#).await;
+    assert_eq!(
+        case.rows(r#"SELECT id FROM "Child" ORDER BY 1"#).await,
+        table(&[&["11"], &["12"]])
+    );
+}
+
+#[tokio::test]
+async fn int_to_bigint_keeps_values() {
+    let mut case = Case::new(
+        r#"
+table T {
+  id    int @pk
+  n     int @default(7)
+  m     int?
+  @@index([n])
+  @@check(n_pos, `"n" >= 0`)
+}
+"#,
+        r#"
+table T {
+  id    int    @pk
+  n     bigint @default(7)
+  m     bigint?
+  @@index([n])
+  @@check(n_pos, `"n" >= 0`)
+}
+"#,
+    )
+    .await;
+    assert!(case.m.data_loss.is_empty(), "{:?}", case.m.data_loss);
+    case.exec(r#"INSERT INTO "T" VALUES (1, 2147483647, -2147483648), (2, 0, NULL)"#)
+        .await;
+    case.up().await;
+    let expected = table(&[&["1", "2147483647"], &["2", "0"]]);
+    assert_eq!(
+        case.rows(r#"SELECT id, n FROM "T" ORDER BY id"#).await,
+        expected
+    );
+    // A bigint value that does not fit an int makes the down migration fail
+    // (in its transaction: nothing changed).
+    case.exec(r#"INSERT INTO "T" VALUES (3, 2147483648, 1)"#)
+        .await;
+    let err = apply_sql(&mut case.client, &case.m.down).await.unwrap_err();
+    assert!(err.contains("out of range"), "{err}");
+    assert_eq!(introspect(&case.client).await, case.after);
+    case.exec(r#"DELETE FROM "T" WHERE id = 3"#).await;
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, n FROM "T" ORDER BY id"#).await,
+        expected
+    );
+    assert_eq!(
+        case.rows(r#"SELECT m FROM "T" WHERE id = 1"#).await,
+        table(&[&["-2147483648"]])
+    );
+}
+
+#[tokio::test]
+async fn varchar_length_and_text_changes() {
+    let mut case = Case::new(
+        r#"
+table T {
+  id uuid        @pk
+  a  varchar(5)  @default("ab")
+  b  varchar(20)
+  c  text        @unique
+  d  varchar?
+}
+"#,
+        r#"
+table T {
+  id uuid        @pk
+  a  varchar(50) @default("ab")
+  b  varchar(3)
+  c  varchar(8)  @unique
+  d  text?
+}
+"#,
+    )
+    .await;
+    // Widening a and d loses nothing; narrowing b and c may.
+    assert_eq!(case.m.data_loss.len(), 2, "{:?}", case.m.data_loss);
+    case.exec(
+        r#"INSERT INTO "T" VALUES ('00000000-0000-0000-0000-000000000001', 'abcde', 'xyz', 'c1', 'd1')"#,
+    )
+    .await;
+    case.up().await;
+    let expected = table(&[&["abcde", "xyz", "c1", "d1"]]);
+    assert_eq!(case.rows(r#"SELECT a, b, c, d FROM "T""#).await, expected);
+    case.down().await;
+    assert_eq!(case.rows(r#"SELECT a, b, c, d FROM "T""#).await, expected);
+}
+
+const ENUM_BEFORE: &str = r#"
+enum Status {
+  draft
+  done
+}
+table Doc {
+  id     int    @pk
+  status Status @default(draft)
+  prev   Status?
+}
+"#;
+
+#[tokio::test]
+async fn enum_add_value_runs_without_transaction() {
+    let mut case = Case::new(
+        ENUM_BEFORE,
+        r#"
+enum Status {
+  draft
+  "in review"
+  done
+  archived
+}
+table Doc {
+  id     int    @pk
+  status Status @default(draft)
+  prev   Status?
+}
+"#,
+    )
+    .await;
+    assert!(
+        case.m.up.lines().any(|l| l == NO_TRANSACTION_MARKER),
+        "{}",
+        case.m.up
+    );
+    assert!(
+        case.m.up.contains("ADD VALUE 'in review' BEFORE 'done'"),
+        "{}",
+        case.m.up
+    );
+    // Going down removes values: the type is swapped, in a transaction.
+    assert!(
+        !case.m.down.contains(NO_TRANSACTION_MARKER),
+        "{}",
+        case.m.down
+    );
+    case.exec(r#"INSERT INTO "Doc" VALUES (1, 'done', 'draft'), (2, DEFAULT, NULL)"#)
+        .await;
+    case.up().await;
+    let expected = table(&[&["1", "done"], &["2", "draft"]]);
+    assert_eq!(
+        case.rows(r#"SELECT id, status FROM "Doc" ORDER BY id"#)
+            .await,
+        expected
+    );
+    // The new value is usable right away.
+    case.exec(r#"INSERT INTO "Doc" VALUES (3, 'in review', 'archived')"#)
+        .await;
+    // …and a row holding it stops the down migration, which changes nothing.
+    let err = apply_sql(&mut case.client, &case.m.down).await.unwrap_err();
+    assert!(err.contains("invalid input value for enum"), "{err}");
+    assert_eq!(introspect(&case.client).await, case.after);
+    case.exec(r#"DELETE FROM "Doc" WHERE id = 3"#).await;
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, status FROM "Doc" ORDER BY id"#)
+            .await,
+        expected
+    );
+}
+
+#[tokio::test]
+async fn enum_remove_value_swaps_the_type() {
+    let mut case = Case::new(
+        r#"
+enum Status {
+  draft
+  obsolete
+  done
+}
+table Doc {
+  id     int    @pk
+  status Status @default(obsolete)
+}
+table Other {
+  id   int     @pk
+  kind Status?
+  @@index([kind])
+}
+"#,
+        r#"
+enum Status {
+  draft
+  done
+}
+table Doc {
+  id     int    @pk
+  status Status @default(done)
+}
+table Other {
+  id   int     @pk
+  kind Status?
+  @@index([kind])
+}
+"#,
+    )
+    .await;
+    assert!(!case.m.up.contains(NO_TRANSACTION_MARKER), "{}", case.m.up);
+    assert!(
+        case.m.down.contains(NO_TRANSACTION_MARKER),
+        "{}",
+        case.m.down
+    );
+    assert_eq!(case.m.data_loss.len(), 1, "{:?}", case.m.data_loss);
+    case.exec(
+        r#"INSERT INTO "Doc" VALUES (1, 'done'), (2, 'obsolete');
+           INSERT INTO "Other" VALUES (1, 'draft'), (2, NULL)"#,
+    )
+    .await;
+    // A row holds the removed value: up fails and changes nothing.
+    let err = apply_sql(&mut case.client, &case.m.up).await.unwrap_err();
+    assert!(err.contains("invalid input value for enum"), "{err}");
+    assert_eq!(introspect(&case.client).await, case.before);
+    case.exec(r#"UPDATE "Doc" SET status = 'draft' WHERE id = 2"#)
+        .await;
+    case.up().await;
+    let docs = table(&[&["1", "done"], &["2", "draft"]]);
+    assert_eq!(
+        case.rows(r#"SELECT id, status FROM "Doc" ORDER BY id"#)
+            .await,
+        docs
+    );
+    assert_eq!(
+        case.rows(r#"SELECT kind FROM "Other" WHERE id = 1"#).await,
+        table(&[&["draft"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, status FROM "Doc" ORDER BY id"#)
+            .await,
+        docs
+    );
+}
+
+#[tokio::test]
+async fn self_reference_added_and_dropped() {
+    let mut case = Case::new(
+        r#"
+table Node {
+  id   int  @pk
+  name text
+}
+"#,
+        r#"
+table Node {
+  id     int  @pk
+  name   text
+  parent int? @ref(Node.id, on_delete: set_null)
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "Node" VALUES (1, 'root'), (2, 'leaf')"#)
+        .await;
+    case.up().await;
+    case.exec(r#"UPDATE "Node" SET parent = 1 WHERE id = 2"#)
+        .await;
+    case.exec(r#"DELETE FROM "Node" WHERE id = 1"#).await;
+    assert_eq!(
+        case.rows(r#"SELECT id, name, parent FROM "Node""#).await,
+        vec![vec![Some("2".into()), Some("leaf".into()), None]]
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, name FROM "Node""#).await,
+        table(&[&["2", "leaf"]])
+    );
+}
+
+#[tokio::test]
+async fn self_referencing_table_created_and_dropped() {
+    let mut case = Case::new(
+        r#"
+table Other {
+  id int @pk
+}
+"#,
+        r#"
+table Other {
+  id int @pk
+}
+/// A tree.
+table Tree {
+  id     uuid  @pk @default(gen_random_uuid())
+  parent uuid? @ref(Tree.id)
+  other  int?  @ref(Other.id)
+}
+"#,
+    )
+    .await;
+    case.up().await;
+    case.exec(
+        r#"INSERT INTO "Other" VALUES (1);
+           INSERT INTO "Tree" (id, other) VALUES ('00000000-0000-0000-0000-000000000001', 1);
+           INSERT INTO "Tree" (parent) VALUES ('00000000-0000-0000-0000-000000000001')"#,
+    )
+    .await;
+    assert_eq!(
+        case.rows(r#"SELECT count(*) FROM "Tree""#).await,
+        table(&[&["2"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id FROM "Other""#).await,
+        table(&[&["1"]])
+    );
+}
+
+#[tokio::test]
+async fn foreign_key_cycle_created_and_dropped() {
+    let mut case = Case::new(
+        r#"
+table Keep {
+  id int @pk
+}
+"#,
+        r#"
+table Keep {
+  id int @pk
+}
+table Egg {
+  id      int  @pk
+  chicken int? @ref(Chicken.id)
+}
+table Chicken {
+  id  int  @pk
+  egg int? @ref(Egg.id)
+  keep int? @ref(Keep.id)
+}
+"#,
+    )
+    .await;
+    case.up().await;
+    case.exec(
+        r#"INSERT INTO "Egg" VALUES (1, NULL); INSERT INTO "Chicken" VALUES (1, 1, NULL);
+           UPDATE "Egg" SET chicken = 1"#,
+    )
+    .await;
+    case.down().await;
+}
+
+#[tokio::test]
+async fn foreign_key_cycle_between_existing_tables() {
+    // The cycle is closed (and opened again) on tables that already exist.
+    let mut case = Case::new(
+        r#"
+table A {
+  id int  @pk
+  b  int?
+}
+table B {
+  id int @pk
+  a  int? @ref(A.id)
+}
+"#,
+        r#"
+table A {
+  id int  @pk
+  b  int? @ref(B.id)
+}
+table B {
+  id int @pk
+  a  int? @ref(A.id)
+}
+"#,
+    )
+    .await;
+    case.exec(
+        r#"INSERT INTO "A" VALUES (1, NULL); INSERT INTO "B" VALUES (1, 1); UPDATE "A" SET b = 1"#,
+    )
+    .await;
+    case.up().await;
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, b FROM "A""#).await,
+        table(&[&["1", "1"]])
+    );
+}
+
+#[tokio::test]
+async fn composite_keys_uniques_and_indexes() {
+    let mut case = Case::new(
+        r#"
+table Pair {
+  a int
+  b int
+  c text
+  @@pk([a, b])
+}
+"#,
+        r#"
+table Pair {
+  a int
+  b int
+  c text
+  d text?
+  @@pk([a, b])
+  @@unique([b, c])
+  @@index([c, a])
+  @@index([d, c], unique: true)
+}
+table Ref {
+  id int @pk
+  pa int?
+  pb int?
+  @@ref([pa, pb], Pair, [a, b], on_delete: cascade)
+  @@unique([pb, pa])
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "Pair" VALUES (1, 1, 'x'), (1, 2, 'y')"#)
+        .await;
+    case.up().await;
+    case.exec(r#"INSERT INTO "Ref" VALUES (1, 1, 2)"#).await;
+    let err = case
+        .client
+        .batch_execute(r#"INSERT INTO "Pair" VALUES (2, 1, 'x')"#)
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_db_error().unwrap().constraint() == Some("uq_Pair_b"),
+        "{err}"
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT a, b, c FROM "Pair" ORDER BY a, b"#)
+            .await,
+        table(&[&["1", "1", "x"], &["1", "2", "y"]])
+    );
+}
+
+#[tokio::test]
+async fn check_constraints_added_changed_renamed_dropped() {
+    let mut case = Case::new(
+        r#"
+table T {
+  id int  @pk
+  n  int
+  s  text
+  @@check(positive, `"n" > 0`)
+  @@check(short, `length("s") < 10`)
+  @@check(gone, `"n" <> 13`)
+}
+"#,
+        r#"
+table T {
+  id int  @pk
+  n  int
+  s  text
+  @@check(positive, `"n" >= 0`)
+  @@check(brief, `length("s") < 10`)
+  @@check(added, `"s" <> 'forbidden'`)
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "T" VALUES (1, 5, 'ok')"#).await;
+    case.up().await;
+    // The changed check lets 0 in now.
+    case.exec(r#"INSERT INTO "T" VALUES (2, 0, 'zero')"#).await;
+    // …which the down migration's check does not accept: it fails, unchanged.
+    let err = apply_sql(&mut case.client, &case.m.down).await.unwrap_err();
+    assert!(err.contains("ck_T_positive"), "{err}");
+    assert_eq!(introspect(&case.client).await, case.after);
+    case.exec(r#"DELETE FROM "T" WHERE id = 2"#).await;
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "T""#).await,
+        table(&[&["1", "5", "ok"]])
+    );
+}
+
+#[tokio::test]
+async fn defaults_of_each_kind() {
+    let before = r#"
+enum Level {
+  low
+  high
+}
+table T {
+  id int     @pk
+  s  text
+  v  varchar(20)
+  n  int
+  x  numeric
+  f  boolean
+  ts timestamp
+  u  uuid
+  j  jsonb
+  l  Level
+}
+"#;
+    let after = r#"
+enum Level {
+  low
+  high
+}
+table T {
+  id int         @pk
+  s  text        @default("it's \"quoted\"")
+  v  varchar(20) @default("v")
+  n  int         @default(-42)
+  x  numeric     @default(1.5)
+  f  boolean     @default(true)
+  ts timestamp   @default(now())
+  u  uuid        @default(gen_random_uuid())
+  j  jsonb       @default("{\"a\": [1]}")
+  l  Level       @default(high)
+  added bigint   @default(9000000000)
+}
+"#;
+    let mut case = Case::new(before, after).await;
+    case.exec(
+        r#"INSERT INTO "T" VALUES (1, 's', 'v', 1, 2.5, false, '2020-01-01 00:00', '00000000-0000-0000-0000-000000000001', '[]', 'low')"#,
+    )
+    .await;
+    case.up().await;
+    case.exec(r#"INSERT INTO "T" (id) VALUES (2)"#).await;
+    let got = case
+        .rows(r#"SELECT s, v, n, x, f, ts IS NOT NULL, u IS NOT NULL, j, l, added FROM "T" ORDER BY id"#)
+        .await;
+    assert_eq!(
+        got,
+        table(&[
+            &[
+                "s",
+                "v",
+                "1",
+                "2.5",
+                "f",
+                "t",
+                "t",
+                "[]",
+                "low",
+                "9000000000"
+            ],
+            &[
+                r#"it's "quoted""#,
+                "v",
+                "-42",
+                "1.5",
+                "t",
+                "t",
+                "t",
+                r#"{"a": [1]}"#,
+                "high",
+                "9000000000"
+            ],
+        ])
+    );
+    case.down().await;
+    // The other way round: defaults dropped and changed.
+    let mut back = Case::new(after, before).await;
+    back.up().await;
+    back.down().await;
+}
+
+#[tokio::test]
+async fn comments_added_changed_removed() {
+    let mut case = Case::new(
+        r#"
+/// Old table comment.
+table T {
+  /// The key.
+  id int @pk
+  /// Goes away.
+  a  text
+  b  text
+}
+table U {
+  id int @pk
+}
+"#,
+        r#"
+/// New table comment: it's "better".
+/// Second line.
+table T {
+  /// The key, changed.
+  id int @pk
+  a  text
+  /// Added.
+  b  text
+  /// A new column with a comment.
+  c  text?
+}
+/// Added to U.
+table U {
+  id int @pk
+}
+"#,
+    )
+    .await;
+    case.up().await;
+    case.down().await;
+}
+
+#[tokio::test]
+async fn drop_table_that_another_table_references() {
+    let mut case = Case::new(
+        r#"
+table Parent {
+  id int @pk
+}
+table Child {
+  id     int  @pk
+  parent int? @ref(Parent.id)
+  @@index([parent])
+}
+table Grand {
+  id    int  @pk
+  child int? @ref(Child.id)
+}
+"#,
+        r#"
+table Child {
+  id     int  @pk
+  parent int?
+  @@index([parent])
+}
+"#,
+    )
+    .await;
+    assert_eq!(case.m.data_loss.len(), 2, "{:?}", case.m.data_loss);
+    case.exec(
+        r#"INSERT INTO "Parent" VALUES (1); INSERT INTO "Child" VALUES (1, NULL), (2, NULL);
+           INSERT INTO "Grand" VALUES (1, 2)"#,
+    )
+    .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT id FROM "Child" ORDER BY id"#).await,
+        table(&[&["1"], &["2"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT count(*) FROM "Parent""#).await,
+        table(&[&["0"]])
+    );
+}
+
+#[tokio::test]
+async fn columns_added_dropped_and_nullability_changed() {
+    let mut case = Case::new(
+        r#"
+table T {
+  id   int  @pk
+  a    text
+  b    text?
+  last text?
+}
+"#,
+        r#"
+table T {
+  id   int  @pk
+  a    text?
+  b    text
+  added int  @default(0)
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "T" VALUES (1, 'a', 'b', 'z')"#)
+        .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, a, b, added FROM "T""#).await,
+        table(&[&["1", "a", "b", "0"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, a, b, last FROM "T""#).await,
+        vec![vec![
+            Some("1".into()),
+            Some("a".into()),
+            Some("b".into()),
+            None
+        ]]
+    );
+}
+
+// ---- the project's history ------------------------------------------------------
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The committed migrations, sorted by directory name: (name, up, down).
+fn committed_migrations() -> Vec<(String, String, String)> {
+    let mut dirs: Vec<_> = std::fs::read_dir(root().join("migrations"))
+        .expect("migrations/")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|d| {
+            let read = |f: &str| {
+                std::fs::read_to_string(d.join(f))
+                    .unwrap_or_else(|e| panic!("{}/{f}: {e}", d.display()))
+            };
+            let name = d.file_name().unwrap().to_string_lossy().into_owned();
+            (name, read("up.sql"), read("down.sql"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn history_migrations_build_each_version_and_walk_back() {
+    let versions: Vec<Schema> = (1..=4)
+        .map(|n| {
+            let path = root().join(format!("tests/fixtures/history/v{n}.nzc"));
+            let src = std::fs::read_to_string(&path).unwrap();
+            nzc_dsl::compile(&src, &path.display().to_string())
+                .unwrap_or_else(|d| panic!("{}", d.render()))
+        })
+        .collect();
+    let migrations = committed_migrations();
+    assert_eq!(
+        migrations.len(),
+        versions.len(),
+        "one migration per history version"
+    );
+
+    // Reference databases: index 0 is the empty database, N the version N.
+    let mut refs = vec![DbSchema::default()];
+    for v in &versions {
+        refs.push(schema_db(v).await);
+    }
+
+    let db = TestDb::new().await;
+    let mut client = db.client().await;
+    for (n, (name, up, _)) in migrations.iter().enumerate() {
+        apply(&mut client, up, &format!("{name}/up.sql")).await;
+        assert_eq!(
+            introspect(&client).await,
+            refs[n + 1],
+            "after {name}/up.sql"
+        );
+    }
+    for (n, (name, _, down)) in migrations.iter().enumerate().rev() {
+        apply(&mut client, down, &format!("{name}/down.sql")).await;
+        assert_eq!(introspect(&client).await, refs[n], "after {name}/down.sql");
+    }
+    assert_eq!(refs[0], DbSchema::default());
+}
+
+// ---- cases the property test found ------------------------------------------------
+
+#[tokio::test]
+async fn unique_equal_to_primary_key_is_created() {
+    // CREATE TABLE drops a UNIQUE that repeats the primary key: it must be
+    // added by its own statement, like ALTER TABLE does on the way up.
+    let mut case = Case::new(
+        r#"
+table T {
+  id   int  @pk
+  code text
+}
+"#,
+        r#"
+table T {
+  id   int  @pk @unique
+  code text
+}
+table U {
+  a int
+  b int
+  @@pk([a, b])
+  @@unique([a, b])
+  @@unique([b])
+}
+"#,
+    )
+    .await;
+    for (table, name) in [("T", "uq_T_id"), ("U", "uq_U_a"), ("U", "uq_U_b")] {
+        assert!(
+            case.after.tables[table].constraints.contains_key(name),
+            "{name} missing from the database built from scratch:\n{:#?}",
+            case.after
+        );
+    }
+    case.up().await;
+    case.down().await;
+}
+
+#[tokio::test]
+async fn enum_value_removed_while_defaults_change_and_new_columns_use_it() {
+    let mut case = Case::new(
+        r#"
+enum S {
+  a
+  b
+  c
+}
+table Doc {
+  id int @pk
+  s  S   @default(b)
+}
+"#,
+        r#"
+enum S {
+  a
+  c
+}
+table Doc {
+  id    int @pk
+  s     S
+  extra S?  @default(c)
+}
+table New {
+  id int @pk
+  s  S   @default(a)
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "Doc" VALUES (1, 'a'), (2, 'c')"#)
+        .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, s, extra FROM "Doc" ORDER BY id"#)
+            .await,
+        table(&[&["1", "a", "c"], &["2", "c", "c"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT id, s FROM "Doc" ORDER BY id"#).await,
+        table(&[&["1", "a"], &["2", "c"]])
+    );
+}
+
+#[tokio::test]
+async fn primary_key_changed_under_foreign_keys() {
+    // The foreign keys to P.id depend on the primary key's index: they are
+    // dropped first and added again once P.id is unique by a constraint —
+    // also when the referencing table is itself dropped.
+    let mut case = Case::new(
+        r#"
+table P {
+  id   int  @pk
+  code text @unique
+}
+table C {
+  id int  @pk
+  p  int? @ref(P.id)
+}
+table D {
+  id int  @pk
+  p  int? @ref(P.id)
+}
+"#,
+        r#"
+table P {
+  id   int  @unique
+  code text @pk
+}
+table C {
+  id int  @pk
+  p  int? @ref(P.id)
+}
+"#,
+    )
+    .await;
+    case.exec(
+        r#"INSERT INTO "P" VALUES (1, 'one'), (2, 'two');
+           INSERT INTO "C" VALUES (1, 2); INSERT INTO "D" VALUES (1, 1)"#,
+    )
+    .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "C""#).await,
+        table(&[&["1", "2"]])
+    );
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "C""#).await,
+        table(&[&["1", "2"]])
+    );
+}
+
+#[tokio::test]
+async fn foreign_keys_to_keys_made_later_in_the_migration() {
+    // New tables refer to a unique index (created after the tables) and to a
+    // unique constraint added to a surviving table: the foreign keys must
+    // come after those keys, not inline.
+    let mut case = Case::new(
+        r#"
+table S {
+  id int @pk
+  k  int
+}
+"#,
+        r#"
+table S {
+  id int @pk
+  k  int @unique
+}
+table T {
+  id   int  @pk
+  code text
+  @@index([code], unique: true)
+}
+table R {
+  id int   @pk
+  t  text? @ref(T.code)
+  s  int?  @ref(S.k)
+}
+"#,
+    )
+    .await;
+    case.exec(r#"INSERT INTO "S" VALUES (1, 10)"#).await;
+    case.up().await;
+    case.exec(r#"INSERT INTO "T" VALUES (1, 'x'); INSERT INTO "R" VALUES (1, 'x', 10)"#)
+        .await;
+    case.down().await;
+    assert_eq!(
+        case.rows(r#"SELECT * FROM "S""#).await,
+        table(&[&["1", "10"]])
+    );
+}
