@@ -1154,3 +1154,50 @@ table R {
         table(&[&["1", "10"]])
     );
 }
+
+#[tokio::test]
+async fn column_leaves_an_enum_that_loses_a_value() {
+    let mut case = Case::new(
+        r#"
+enum Status {
+  draft
+  obsolete
+  done
+}
+table Doc {
+  id     int    @pk
+  status Status
+  label  Status?
+}
+"#,
+        r#"
+enum Status {
+  draft
+  done
+}
+table Doc {
+  id     int     @pk
+  status Status
+  label  text?
+}
+"#,
+    )
+    .await;
+    case.exec("INSERT INTO \"Doc\" VALUES (1, 'draft', 'obsolete'), (2, 'done', NULL)")
+        .await;
+    case.up().await;
+    assert_eq!(
+        case.rows("SELECT id::text, status::text, label FROM \"Doc\" ORDER BY id")
+            .await,
+        [
+            vec![
+                Some("1".into()),
+                Some("draft".into()),
+                Some("obsolete".into())
+            ],
+            vec![Some("2".into()), Some("done".into()), None],
+        ]
+    );
+    case.exec("UPDATE \"Doc\" SET label = 'draft'").await;
+    case.down().await;
+}

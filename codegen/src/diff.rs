@@ -583,11 +583,24 @@ fn enum_values(
         .collect();
     let mut old = old.clone();
     old.name = new.name.clone();
+    // The old type is parked under another name and dropped last, once every
+    // column (also those changing to another type) has left it.
+    p.drop_enums.push(Step::DropEnum(Enum {
+        name: parked_enum_name(&new.name),
+        values: old.values.clone(),
+        doc: None,
+        renamed_from: None,
+    }));
     p.enum_values.push(Step::ReplaceEnum {
         old,
         new: new.clone(),
         usages,
     });
+}
+
+/// The name an enum is parked under while [`Step::ReplaceEnum`] recreates it.
+pub fn parked_enum_name(name: &str) -> String {
+    format!("{name}__nzc_old")
 }
 
 /// The unique keys (primary key, unique constraints, unique indexes) of

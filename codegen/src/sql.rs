@@ -31,7 +31,7 @@ pub fn statements(step: &Step) -> Vec<String> {
             ),
         }],
         Step::ReplaceEnum { old, new, usages } => {
-            let parked = format!("{}__nzc_old", new.name);
+            let parked = crate::diff::parked_enum_name(&new.name);
             let mut out = vec![
                 format!("ALTER TYPE {} RENAME TO {};", q(&old.name), q(&parked)),
                 create_enum(&new.name, &new.values),
@@ -61,7 +61,8 @@ pub fn statements(step: &Step) -> Vec<String> {
                     ));
                 }
             }
-            out.push(format!("DROP TYPE {};", q(&parked)));
+            // The parked type is dropped by a DropEnum step at the end of
+            // the migration, after columns changing away from it.
             out
         }
         Step::CreateTable { table, inline_fks } => {
