@@ -4,8 +4,14 @@
 //! only adds what the `nzc` binary needs.
 //!
 //! - [`Model`] — a struct mirroring one table, implemented by
-//!   [`#[derive(NzcModel)]`](derive@NzcModel): table metadata and
-//!   [`Model::from_row`].
+//!   [`#[derive(NzcModel)]`](derive@NzcModel): table metadata,
+//!   [`Model::from_row`], and the query methods (below).
+//! - [`GenericClient`] — what those methods run on: a tokio-postgres
+//!   `Client` or `Transaction`, or (feature `deadpool`) a deadpool-postgres
+//!   pooled client or transaction.
+//! - [`Query`], [`Column`], [`Expr`] — the typed filter builder.
+//! - [`SqlType`] / [`IntoParam`] — which Rust types a column has and which
+//!   values it may be compared with.
 //! - [`PgEnum`] — a Rust enum mirroring a PostgreSQL enum type, implemented by
 //!   [`#[derive(NzcEnum)]`](derive@NzcEnum), together with `Display`,
 //!   `FromStr`, `ToSql` and `FromSql`.
@@ -70,6 +76,79 @@
 //! All problems in the input are reported at once, each at the attribute,
 //! field or type at fault.
 //!
+//! # Query methods
+//!
+//! The derive adds, as inherent items (no import needed), all `async` and
+//! each taking `db: &impl GenericClient`:
+//!
+//! | item | what |
+//! | --- | --- |
+//! | `T::TABLE`, `T::COLUMNS`, `T::PRIMARY_KEY`, `T::from_row(&row)` | metadata, decoding |
+//! | `T::CITY_NAME`, … | a [`Column<T, FieldType>`](Column) per field, named after the field in SCREAMING_SNAKE_CASE |
+//! | `x.insert(db) -> Result<()>` | one `INSERT` |
+//! | `T::insert_many(db, &[T]) -> Result<u64>` | one binary `COPY … FROM STDIN`: all rows or none |
+//! | `T::get(db, key) -> Result<Option<T>>` | by primary key (a tuple, in key order, for a composite key) |
+//! | `x.update(db) -> Result<bool>` | every non-key column, by primary key; `false` if no such row |
+//! | `T::delete(db, key) -> Result<bool>` | by primary key; `false` if no such row |
+//! | `T::list(db) -> Result<Vec<T>>` | every row, ordered by primary key |
+//! | `x.upsert(db) -> Result<T>` | `INSERT … ON CONFLICT (<key>) DO UPDATE SET <every non-key column>`, returns the row as stored |
+//! | `T::find_by_<cols>(db, a, b, …) -> Result<Option<T>>` | per `unique(...)`: the row with these values; `None` matches NULL |
+//! | `x.upsert_by_<cols>(db) -> Result<T>` | per `unique(...)`: `INSERT … ON CONFLICT ON CONSTRAINT "<name>" DO UPDATE …`, returns the row as stored (with the existing row's key) |
+//! | `T::query() -> Query<T>` | the filter builder: `.filter`, `.order_by`, `.limit`, `.offset`, then `.all`, `.first`, `.count`, `.delete` |
+//!
+//! `<cols>` is the constraint's columns in snake_case joined by `_`
+//! (`unique(columns("cityId", "year"))` → `find_by_city_id_year`).
+//!
+//! **NULL in a unique key**: PostgreSQL treats NULLs as distinct, so a row
+//! with a NULL in the constraint's columns never conflicts and `upsert_by_…`
+//! inserts it again each time, unless the constraint is declared
+//! `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15+). `find_by_…` matches NULL
+//! with NULL (`IS NOT DISTINCT FROM` semantics), so it finds such rows.
+//!
+//! Every value is a bound parameter and every identifier is quoted; the SQL
+//! of each method is built once per model. Each call is one statement in one
+//! round trip, with parameter types taken from the field types (no prepare
+//! round trip): see [`GenericClient`].
+//!
+//! ```no_run
+//! # #[derive(Debug, Clone, nzc::NzcModel)]
+//! # #[nzc(table = "City")]
+//! # pub struct City {
+//! #     #[nzc(primary_key, column = "cityId")]
+//! #     pub city_id: uuid::Uuid,
+//! #     #[nzc(column = "cityName")]
+//! #     pub city_name: String,
+//! #     pub country: String,
+//! #     pub locode: Option<String>,
+//! # }
+//! # async fn example(client: &mut tokio_postgres::Client) -> nzc::Result<()> {
+//! let paris = City {
+//!     city_id: uuid::Uuid::new_v4(),
+//!     city_name: "Paris".into(),
+//!     country: "FR".into(),
+//!     locode: Some("FRPAR".into()),
+//! };
+//! paris.insert(&*client).await?;
+//! assert!(City::get(&*client, paris.city_id).await?.is_some());
+//!
+//! let french = City::query()
+//!     .filter(City::COUNTRY.eq("FR").and(City::LOCODE.eq("FRPAR")))
+//!     .order_by(City::CITY_NAME.asc())
+//!     .limit(10)
+//!     .all(&*client)
+//!     .await?;
+//!
+//! // The same methods inside a transaction.
+//! let tx = client.transaction().await?;
+//! City::delete(&tx, paris.city_id).await?;
+//! tx.rollback().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Relations between models are built from these pieces, e.g. the cities of
+//! a country are `City::query().filter(City::COUNTRY.eq(code)).all(db)`.
+//!
 //! # `#[derive(NzcEnum)]`
 //!
 //! ```
@@ -95,14 +174,24 @@
 //! must also implement `Debug` (a supertrait of `ToSql`), and must not
 //! implement `Display` or `FromStr` by other means.
 
+mod client;
 mod error;
 mod model;
+mod ops;
 mod private;
+mod query;
+mod value;
 
+pub use crate::client::{BoxFuture, CachedClient, CachedTransaction, GenericClient};
 pub use crate::error::{Error, ParseEnumError};
 pub use crate::model::{ForeignKeyInfo, Model, PgEnum, UniqueKeyInfo};
+pub use crate::query::{Column, Expr, Order, Query};
+pub use crate::value::{IntoParam, Nullable, Param, SqlType, TextType};
 pub use nzc_macros::{NzcEnum, NzcModel};
 pub use tokio_postgres::Row;
+
+/// `Result<T, nzc::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Used by derive expansions only; not a public API.
 #[doc(hidden)]

@@ -1,13 +1,21 @@
 //! What `#[derive(NzcModel)]` and `#[derive(NzcEnum)]` implement.
 
+use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
+use crate::ops::Statements;
+use crate::query::Query;
 use crate::Error;
 
 /// A struct that mirrors one table. Implemented by `#[derive(NzcModel)]`;
 /// the derive also gives the type inherent `TABLE`, `COLUMNS`,
-/// `PRIMARY_KEY` and `from_row`, usable without importing this trait.
-pub trait Model: Sized {
+/// `PRIMARY_KEY`, `from_row`, a [`Column`](crate::Column) constant per field
+/// and the query methods (`insert`, `get`, `query`, …), usable without
+/// importing this trait.
+///
+/// Generic code over models (relations, helpers) can use [`Model::query`]
+/// and the column constants; the `__` items are the derive's glue, not an API.
+pub trait Model: Sized + 'static {
     /// The table's name (as in SQL, without quotes).
     const TABLE: &'static str;
     /// Column names, in field order (= the table's column order).
@@ -24,6 +32,27 @@ pub trait Model: Sized {
     /// incompatible type, or NULL for a non-`Option` field gives
     /// [`Error::Decode`] naming it.
     fn from_row(row: &Row) -> Result<Self, Error>;
+
+    /// The primary key: the key field's type, or a tuple of the key fields'
+    /// types in key order (`PRIMARY_KEY`) for a composite key.
+    type Key: Send + Sync;
+
+    /// A filter builder over the table: `City::query().filter(…).all(db)`.
+    fn query() -> Query<Self> {
+        Query::new()
+    }
+
+    /// The model's SQL, built on first use (derive glue).
+    #[doc(hidden)]
+    fn __statements() -> &'static Statements;
+
+    /// The field values, in column order (derive glue).
+    #[doc(hidden)]
+    fn __values(&self) -> Vec<&(dyn ToSql + Sync)>;
+
+    /// The values of a key, in key order (derive glue).
+    #[doc(hidden)]
+    fn __key_values(key: &Self::Key) -> Vec<&(dyn ToSql + Sync)>;
 }
 
 /// A foreign key of a [`Model`]'s table.

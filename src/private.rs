@@ -14,6 +14,14 @@ use tokio_postgres::Row;
 
 use crate::{Error, ParseEnumError, PgEnum};
 
+pub use crate::ops::{
+    column, delete_by_key, find_by, get_by_key, insert, insert_many, list, update, upsert,
+    upsert_by, Statements,
+};
+
+/// A field value as a parameter.
+pub type Value<'a> = &'a (dyn ToSql + Sync);
+
 /// The error type of `ToSql` / `FromSql`.
 pub type BoxError = Box<dyn StdError + Sync + Send>;
 
@@ -23,6 +31,18 @@ pub fn get<'a, T: FromSql<'a>>(row: &'a Row, column: &str) -> Result<T, Error> {
         column: column.to_string(),
         source,
     })
+}
+
+/// The parameter type of an enum: OID 0, so that the server infers the enum
+/// type from the statement (its OID differs between databases). The kind and
+/// name make the enum's own `ToSql::accepts` take it.
+pub fn enum_type<E: PgEnum>() -> Type {
+    Type::new(
+        E::TYPE_NAME.to_string(),
+        0,
+        Kind::Enum(E::VALUES.iter().map(|v| v.to_string()).collect()),
+        String::new(),
+    )
 }
 
 /// `FromStr` of an enum.

@@ -282,6 +282,54 @@ mod tests {
     }
 
     #[test]
+    fn generated_names_must_not_collide() {
+        let input = quote! {
+            #[nzc(unique(name = "uq_a", columns("cityId", "year")))]
+            #[nzc(unique(name = "uq_b", columns("cityId", "year")))]
+            struct T {
+                #[nzc(primary_key)]
+                id: i32,
+                #[nzc(column = "cityId")]
+                city_id: i32,
+                year: i32,
+                #[nzc(column = "t")]
+                table: i32,
+                #[nzc(column = "pk")]
+                primary_key: i32,
+                #[nzc(column = "a")]
+                some_field: i32,
+                #[nzc(column = "b")]
+                someField: i32,
+            }
+        };
+        insta::assert_debug_snapshot!(errors(expand_model(input)));
+    }
+
+    #[test]
+    fn column_constants_and_method_names() {
+        let input = quote! {
+            #[nzc(unique(columns("areaKm2", "type")))]
+            struct T {
+                #[nzc(primary_key, column = "cityId")]
+                city_id: i32,
+                #[nzc(column = "areaKm2")]
+                area_km2: i32,
+                r#type: i32,
+            }
+        };
+        let cx = Ctxt::new();
+        let model = ast::Model::from_ast(&cx, &syn::parse2(input).unwrap()).unwrap();
+        cx.check().unwrap();
+        let consts: Vec<String> = model
+            .fields
+            .iter()
+            .map(|f| f.const_ident.to_string())
+            .collect();
+        assert_eq!(consts, ["CITY_ID", "AREA_KM2", "TYPE"]);
+        assert_eq!(model.unique_keys[0].method_suffix, "area_km2_type");
+    }
+
+    #[test]
     fn refused_enums() {
         let cases = [
             quote!(

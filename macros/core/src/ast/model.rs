@@ -6,8 +6,9 @@
 //! constraint has a name, every identifier fits PostgreSQL's 63 bytes.
 //! Generators read only this model, never raw syn.
 
+use heck::{ToShoutySnakeCase, ToSnakeCase};
 use proc_macro2::TokenStream;
-use quote::ToTokens;
+use quote::{format_ident, ToTokens};
 use syn::ext::IdentExt;
 use syn::{Data, DataStruct, DeriveInput, Fields, Ident, LitStr, Type};
 
@@ -46,6 +47,9 @@ pub struct Field {
     pub class: TypeClass,
     /// Whether the type is `Option<…>` (the column is nullable).
     pub nullable: bool,
+    /// The name of the field's `nzc::Column` constant: the field name in
+    /// SCREAMING_SNAKE_CASE (`city_name` → `CITY_NAME`, `r#type` → `TYPE`).
+    pub const_ident: Ident,
 }
 
 /// A foreign key.
@@ -62,7 +66,14 @@ pub struct ForeignKey {
 pub struct UniqueKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// The suffix of its `find_by_…` / `upsert_by_…` methods: the columns in
+    /// snake_case joined by `_` (`cityId`, `year` → `city_id_year`).
+    pub method_suffix: String,
 }
+
+/// Names of the inherent constants the derive generates besides the column
+/// constants; a column constant must not take one of them.
+const RESERVED_CONSTS: &[&str] = &["TABLE", "COLUMNS", "PRIMARY_KEY"];
 
 const STRUCT_ATTRS: &[&str] = &["table", "primary_key", "unique", "foreign_key"];
 const FIELD_ATTRS: &[&str] = &[
@@ -204,6 +215,31 @@ impl Model {
                 );
             }
 
+            let mut const_name = member.unraw().to_string().to_shouty_snake_case();
+            if syn::parse_str::<Ident>(&const_name).is_err() {
+                cx.error_spanned_by(
+                    &member,
+                    format!("field `{member}` gives no usable column constant name (`{const_name}`); rename the field"),
+                );
+                const_name = format!("__NZC_FIELD_{}", out.len());
+            }
+            let const_ident = format_ident!("{}", const_name, span = member.span());
+            if RESERVED_CONSTS.contains(&const_name.as_str()) {
+                cx.error_spanned_by(
+                    &member,
+                    format!(
+                        "field `{member}` would get the column constant `{const_name}`, a name the derive already uses for the table's metadata; rename the field and keep the column name with `#[nzc(column = \"...\")]`"
+                    ),
+                );
+            } else if let Some(prev) = out.iter().find(|f: &&Field| f.const_ident == const_ident) {
+                cx.error_spanned_by(
+                    &member,
+                    format!(
+                        "fields `{}` and `{member}` would both get the column constant `{const_name}`; rename one of them",
+                        prev.member
+                    ),
+                );
+            }
             let (inner, nullable) = match ty::option_inner(&field.ty) {
                 Some(inner) => (inner, true),
                 None => (&field.ty, false),
@@ -249,6 +285,7 @@ impl Model {
                 ty: field.ty.clone(),
                 class,
                 nullable,
+                const_ident,
             });
         }
 
@@ -309,9 +346,32 @@ impl Model {
                 },
             );
             names.push((name.clone(), u.path.clone()));
+            let method_suffix = cols
+                .iter()
+                .map(|c| c.to_snake_case())
+                .collect::<Vec<_>>()
+                .join("_");
+            if syn::parse_str::<Ident>(&format!("find_by_{method_suffix}")).is_err() {
+                cx.error_spanned_by(
+                    &u.path,
+                    format!("the columns of unique constraint `{name}` give no usable method name (`find_by_{method_suffix}`)"),
+                );
+            } else if let Some(prev) = unique_keys
+                .iter()
+                .find(|k: &&UniqueKey| !cols.is_empty() && k.method_suffix == method_suffix)
+            {
+                cx.error_spanned_by(
+                    &u.path,
+                    format!(
+                        "unique constraints `{}` and `{name}` would both get the methods `find_by_{method_suffix}` / `upsert_by_{method_suffix}`: they have the same columns",
+                        prev.name
+                    ),
+                );
+            }
             unique_keys.push(UniqueKey {
                 name,
                 columns: cols,
+                method_suffix,
             });
         }
 

@@ -1,4 +1,4 @@
-//! `#[derive(NzcEnum)]`: labels, `Display` / `FromStr`, `nzc::PgEnum` and
+//! `#[derive(NzcEnum)]`: labels, `Display` / `FromStr`, `nzc::PgEnum`, `nzc::SqlType` and
 //! the `ToSql` / `FromSql` impls (through `::nzc::__private`, so the user's
 //! crate needs no direct postgres-types dependency).
 
@@ -14,6 +14,7 @@ pub fn generate(e: &Enum) -> TokenStream {
         pg_enum_impl(e),
         display_from_str_impls(e),
         sql_impls(e),
+        sql_type_impl(e),
     ];
     quote!(#(#parts)*)
 }
@@ -138,6 +139,22 @@ fn sql_impls(e: &Enum) -> TokenStream {
 
             fn accepts(ty: &::nzc::__private::postgres_types::Type) -> bool {
                 ::nzc::__private::enum_accepts::<Self>(ty)
+            }
+        }
+    }
+}
+
+/// `impl nzc::SqlType`: bound with OID 0 (the server infers the enum type),
+/// the `Type` built once.
+fn sql_type_impl(e: &Enum) -> TokenStream {
+    let ident = &e.ident;
+    quote! {
+        #[automatically_derived]
+        impl ::nzc::SqlType for #ident {
+            fn sql_type() -> ::nzc::__private::postgres_types::Type {
+                static TYPE: ::std::sync::OnceLock<::nzc::__private::postgres_types::Type> =
+                    ::std::sync::OnceLock::new();
+                ::std::clone::Clone::clone(TYPE.get_or_init(::nzc::__private::enum_type::<Self>))
             }
         }
     }
