@@ -1,0 +1,737 @@
+//! Benchmark of the `nzc compile` pipeline on synthetic schemas (`harness = false`).
+//!
+//! `cargo bench --bench compile` generates schemas of 1250, 2500, 5000 and
+//! 10000 tables × 20 columns in the nzc language and measures, in memory:
+//!
+//! - parse + validate alone (`nzc_dsl::compile`);
+//! - the whole pipeline: compile, the Rust model crate (`rust::render`), the
+//!   init migration (`migration::generate` from the empty schema), DBML and
+//!   Mermaid — the time of each stage and the total;
+//! - end to end, the `nzc compile` binary itself (reading the file, writing
+//!   the model crate and the migration into a temporary directory).
+//!
+//! Every run is a fresh process (this binary re-executed with `--child`), as
+//! `nzc compile` is: no warm heap, and the memory figures are that run's own.
+//! Memory is counted by a `#[global_allocator]` wrapper around `System`
+//! (the `cap` crate: bytes currently allocated and the maximum ever; the
+//! workspace forbids `unsafe`, so the allocator comes from a crate) and read
+//! from the process's `VmHWM` (peak resident set) in `/proc/self/status`.
+//!
+//! The three measurements take turns, run after run, so that a change of the
+//! machine's load weighs on all of them alike.
+//!
+//! `--emit-schema N` prints the synthetic schema of N tables (for profiling
+//! with the `nzc` binary). Environment: `NZC_BENCH_SIZES=1250,2500` (table
+//! counts), `NZC_BENCH_RUNS=7` (runs per size; default 7, and 5 for sizes
+//! above 5000); `NZC_BIN` replaces the `nzc` binary. Without `--bench`
+//! (as `cargo test --all-targets` runs it) it does one quick run of a small
+//! schema, to check that the bench still works.
+
+use std::alloc::System;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use cap::Cap;
+use nzc_codegen::rust::RustOptions;
+
+#[global_allocator]
+static ALLOC: Cap<System> = Cap::new(System, usize::MAX);
+
+/// First argument of a re-executed run.
+const CHILD: &str = "--child";
+/// `--emit-schema N`: print the synthetic schema of N tables and exit.
+const EMIT: &str = "--emit-schema";
+const COLUMNS: usize = 20;
+/// Tables per `group` block.
+const GROUP: usize = 50;
+const DEFAULT_SIZES: [usize; 4] = [1250, 2500, 5000, 10_000];
+/// The targets of the issue, for the largest size.
+const TARGET_SECONDS: f64 = 2.0;
+const TARGET_MIB: f64 = 500.0;
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(CHILD) {
+        child(&args[1..]);
+        return;
+    }
+    if let [flag, tables] = args.as_slice() {
+        if flag == EMIT {
+            // For profiling outside the bench: the schema of N tables on stdout.
+            print!("{}", schema_source(tables.parse().expect("a table count")));
+            return;
+        }
+    }
+    let bench = args.iter().any(|a| a == "--bench");
+    let (sizes, runs_override) = if bench {
+        (env_sizes(), env_usize("NZC_BENCH_RUNS"))
+    } else {
+        // `cargo test --all-targets`: a quick check that every part still runs.
+        (vec![40], Some(1))
+    };
+    let dir = scratch_dir();
+    let load_before = load_average();
+
+    let mut rows = Vec::new();
+    for &tables in &sizes {
+        let runs = runs_override.unwrap_or(if tables > 5000 { 5 } else { 7 });
+        let source = schema_source(tables);
+        let path = dir.path().join(format!("schema_{tables}.nzc"));
+        std::fs::write(&path, &source).expect("write the schema");
+        eprintln!(
+            "compile bench: {tables} tables ({:.1} MiB of schema), {runs} runs each …",
+            source.len() as f64 / MIB
+        );
+        let (mut parse, mut pipeline) = (Vec::new(), Vec::new());
+        let (mut binary, mut binary_again) = (Vec::new(), Vec::new());
+        for i in 0..runs {
+            parse.push(run_child("parse", &path));
+            pipeline.push(run_child("pipeline", &path));
+            let out = dir.path().join(format!("out_{tables}_{i}"));
+            // Into an empty directory (the first run), then again with everything
+            // up to date (every later run: compile, diff against the snapshot, compare).
+            binary.push(run_binary(&path, &out));
+            binary_again.push(run_binary(&path, &out));
+            let _ = std::fs::remove_dir_all(&out);
+        }
+        rows.push(Row {
+            tables,
+            source_bytes: source.len(),
+            runs,
+            parse,
+            pipeline,
+            binary,
+            binary_again,
+        });
+    }
+    print!("{}", report(&rows, bench, &load_before, &load_average()));
+}
+
+// ---------------------------------------------------------------------------
+// The synthetic schema
+
+/// A schema of `tables` tables × 20 columns: uuid keys, varchar, int, bigint,
+/// numeric, jsonb, …, nullable columns, two foreign keys per table to earlier
+/// tables, `@unique` / `@@unique` / `@@index` / `@@check` on some tables, two
+/// enums, docs on some tables and columns, 50 tables per group.
+fn schema_source(tables: usize) -> String {
+    let mut s = String::with_capacity(tables * 1100 + 512);
+    s.push_str("// Synthetic schema of the nzc compile benchmark.\n\n");
+    s.push_str("/// Lifecycle of a record.\nenum Status {\n  draft\n  active\n  archived\n}\n\n");
+    s.push_str("enum Priority {\n  low\n  medium\n  high\n}\n\n");
+    for group in 0..tables.div_ceil(GROUP) {
+        let _ = writeln!(
+            s,
+            "/// Tables {} to {} of the synthetic model.",
+            group * GROUP,
+            ((group + 1) * GROUP).min(tables) - 1
+        );
+        let _ = writeln!(s, "group Area{group:04} {{");
+        for i in group * GROUP..((group + 1) * GROUP).min(tables) {
+            table_source(&mut s, i);
+        }
+        s.push_str("}\n\n");
+    }
+    s
+}
+
+fn table_source(s: &mut String, i: usize) {
+    if i.is_multiple_of(3) {
+        let _ = writeln!(s, "  /// Entity number {i}: what one row of it records.");
+    }
+    let _ = writeln!(s, "  table Entity{i:05} {{");
+    let documented = i.is_multiple_of(2);
+    let col = |s: &mut String, doc: Option<&str>, line: &str| {
+        if let (true, Some(doc)) = (documented, doc) {
+            let _ = writeln!(s, "    /// {doc}");
+        }
+        let _ = writeln!(s, "    {line}");
+    };
+    col(
+        s,
+        Some("Primary key, filled by the client."),
+        "id           uuid          @pk",
+    );
+    col(s, Some("Display name."), "name         varchar");
+    col(
+        s,
+        None,
+        if i.is_multiple_of(2) {
+            "code         varchar(32)   @unique"
+        } else {
+            "code         varchar(32)?"
+        },
+    );
+    if i >= 1 {
+        col(
+            s,
+            Some("The previous entity."),
+            &format!("parentId     uuid?         @ref(Entity{:05}.id)", i - 1),
+        );
+    } else {
+        col(s, Some("The previous entity."), "parentId     uuid?");
+    }
+    if i >= 2 {
+        col(
+            s,
+            None,
+            &format!(
+                "ownerId      uuid?         @ref(Entity{:05}.id, on_delete: cascade)",
+                i / 2
+            ),
+        );
+    } else {
+        col(s, None, "ownerId      uuid?");
+    }
+    col(s, None, "quantity     int");
+    col(s, None, "total        bigint?");
+    col(
+        s,
+        Some("Amount in euros."),
+        "amount       numeric(12,2) @default(0)",
+    );
+    col(s, None, "ratio        numeric?");
+    col(s, Some("Raw extracted record."), "payload      jsonb?");
+    col(s, None, "description  text?");
+    col(s, None, "createdAt    timestamptz   @default(now())");
+    col(s, None, "isActive     boolean       @default(true)");
+    if i.is_multiple_of(5) {
+        col(s, None, "status       Status        @default(draft)");
+    } else {
+        col(s, None, "status       varchar(16)   @default(\"new\")");
+    }
+    col(s, None, "score        double precision?");
+    col(s, None, "validFrom    date?");
+    if i.is_multiple_of(7) {
+        col(s, None, "priority     Priority?");
+    } else {
+        col(s, None, "sequenceNo   smallint?");
+    }
+    col(
+        s,
+        None,
+        "externalRef  uuid          @default(gen_random_uuid())",
+    );
+    col(s, None, "label        varchar?");
+    col(s, None, "weight       real?");
+    let mut attrs = Vec::new();
+    if i.is_multiple_of(4) {
+        attrs.push("@@unique([name, quantity])".to_string());
+    }
+    if i.is_multiple_of(3) {
+        attrs.push("@@index([createdAt])".to_string());
+    }
+    if i % 6 == 1 {
+        attrs.push("@@index([quantity, total], unique: true)".to_string());
+    }
+    if i.is_multiple_of(10) {
+        attrs.push("@@check(positive_quantity, `\"quantity\" >= 0`)".to_string());
+    }
+    if !attrs.is_empty() {
+        s.push('\n');
+        for a in attrs {
+            let _ = writeln!(s, "    {a}");
+        }
+    }
+    s.push_str("  }\n\n");
+}
+
+// ---------------------------------------------------------------------------
+// One run, in a fresh process
+
+/// `--child parse|pipeline FILE`: one run; prints `key value` lines.
+fn child(args: &[String]) {
+    let [mode, path] = args else {
+        panic!("usage: {CHILD} parse|pipeline FILE");
+    };
+    let source = std::fs::read_to_string(path).expect("read the schema");
+    let file_name = "schema.nzc";
+    let mut out = String::new();
+    match mode.as_str() {
+        "parse" => {
+            let before = ALLOC.allocated();
+            let start = Instant::now();
+            let schema = compile(&source, file_name);
+            let _ = writeln!(out, "total {}", start.elapsed().as_nanos());
+            let _ = writeln!(out, "model_bytes {}", ALLOC.allocated() - before);
+            assert_eq!(schema.tables.len(), count_tables(&source));
+            drop(std::hint::black_box(schema));
+        }
+        "pipeline" => {
+            let before = ALLOC.allocated();
+            let start = Instant::now();
+            let schema = compile(&source, file_name);
+            let t_compile = start.elapsed();
+            let model_bytes = ALLOC.allocated() - before;
+            let options = RustOptions {
+                crate_name: "bench-models".into(),
+                nzc_dependency: "{ path = \"..\", default-features = false }".into(),
+                source_name: file_name.into(),
+            };
+            let files = nzc_codegen::rust::render(&schema, &options);
+            let t_rust = start.elapsed();
+            let migration = nzc_codegen::migration::generate(
+                &nzc_dsl::Schema::default(),
+                &schema,
+                "20250101000000_init",
+            )
+            .expect("an init migration");
+            let t_migration = start.elapsed();
+            let dbml = nzc_codegen::dbml::render(&schema);
+            let t_dbml = start.elapsed();
+            let mermaid = nzc_codegen::mermaid::render(&schema);
+            let t_mermaid = start.elapsed();
+            let output_bytes = files.iter().map(|f| f.contents.len()).sum::<usize>()
+                + migration.up.len()
+                + migration.down.len()
+                + dbml.len()
+                + mermaid.len();
+            std::hint::black_box((&files, &migration, &dbml, &mermaid));
+            // Not part of the pipeline: the diff of the schema against itself, which
+            // `nzc compile` does against the latest snapshot once migrations exist.
+            let again = Instant::now();
+            let none = nzc_codegen::migration::generate(&schema, &schema, "20250101000001_none");
+            let t_same = again.elapsed();
+            assert!(none.is_none(), "a schema differs from itself");
+            for (key, d) in [
+                ("compile", t_compile),
+                ("rust", t_rust - t_compile),
+                ("migration", t_migration - t_rust),
+                ("dbml", t_dbml - t_migration),
+                ("mermaid", t_mermaid - t_dbml),
+                ("total", t_mermaid),
+                ("same_diff", t_same),
+            ] {
+                let _ = writeln!(out, "{key} {}", d.as_nanos());
+            }
+            let _ = writeln!(out, "model_bytes {model_bytes}");
+            let _ = writeln!(out, "output_bytes {output_bytes}");
+            let _ = writeln!(out, "files {}", files.len());
+            assert_eq!(
+                files.len(),
+                schema.tables.len() + 3,
+                "Cargo.toml, lib.rs, enums.rs and one file per table"
+            );
+        }
+        other => panic!("unknown mode {other}"),
+    }
+    let _ = writeln!(out, "peak_heap {}", ALLOC.max_allocated());
+    let _ = writeln!(out, "heap_after {}", ALLOC.allocated());
+    let _ = writeln!(out, "vm_hwm {}", vm_hwm_bytes().unwrap_or(0));
+    print!("{out}");
+}
+
+fn compile(source: &str, file_name: &str) -> nzc_dsl::Schema {
+    match nzc_dsl::compile(source, file_name) {
+        Ok(schema) => schema,
+        Err(diagnostics) => panic!("the synthetic schema is invalid:\n{}", diagnostics.render()),
+    }
+}
+
+fn count_tables(source: &str) -> usize {
+    source
+        .lines()
+        .filter(|l| l.trim_start().starts_with("table "))
+        .count()
+}
+
+/// Peak resident set size of this process (`VmHWM`), in bytes.
+fn vm_hwm_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// The figures of one child run.
+#[derive(Debug, Default, Clone)]
+struct Sample {
+    values: Vec<(String, u128)>,
+}
+
+impl Sample {
+    fn get(&self, key: &str) -> u128 {
+        self.values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| panic!("no `{key}` in the child's output"), |(_, v)| *v)
+    }
+}
+
+fn run_child(mode: &str, path: &Path) -> Sample {
+    let exe = std::env::current_exe().expect("the bench executable");
+    let output = Command::new(exe)
+        .arg(CHILD)
+        .arg(mode)
+        .arg(path)
+        .output()
+        .expect("run the bench child");
+    assert!(
+        output.status.success(),
+        "bench child `{mode}` failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let values = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(' ')?;
+            Some((k.to_string(), v.trim().parse().ok()?))
+        })
+        .collect();
+    Sample { values }
+}
+
+/// One end-to-end run of the `nzc compile` binary into a fresh directory.
+struct BinarySample {
+    wall: Duration,
+    /// Maximum resident set size from `/usr/bin/time`, when it is installed.
+    max_rss: Option<u64>,
+}
+
+fn run_binary(schema: &Path, out: &Path) -> BinarySample {
+    let nzc = nzc_binary();
+    let time = Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.args(["-f", "nzc-bench-max-rss-kb %M"]).arg(&nzc);
+        c
+    } else {
+        Command::new(&nzc)
+    };
+    cmd.arg("compile")
+        .arg(schema)
+        .arg("--out")
+        .arg(out.join("generated"))
+        .arg("--migrations-dir")
+        .arg(out.join("migrations"))
+        .current_dir(schema.parent().expect("schema directory"));
+    let start = Instant::now();
+    let output = cmd.output().expect("run nzc compile");
+    let wall = start.elapsed();
+    assert!(
+        output.status.success(),
+        "nzc compile failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let max_rss = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("nzc-bench-max-rss-kb "))
+        .and_then(|kb| kb.trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024);
+    BinarySample { wall, max_rss }
+}
+
+/// Where the schemas and the binary's output go: tmpfs (`/dev/shm`) when
+/// there is one, so that the figures are nzc's and not the disk's.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("nzc-bench-");
+    if shm.is_dir() {
+        if let Ok(dir) = builder.tempdir_in(shm) {
+            return dir;
+        }
+    }
+    builder.tempdir().expect("temporary directory")
+}
+
+/// The `nzc` binary cargo built with this bench (`target/release/nzc` under
+/// `cargo bench`), or `NZC_BIN`.
+fn nzc_binary() -> PathBuf {
+    std::env::var_os("NZC_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nzc")), PathBuf::from)
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+struct Row {
+    tables: usize,
+    source_bytes: usize,
+    runs: usize,
+    parse: Vec<Sample>,
+    pipeline: Vec<Sample>,
+    binary: Vec<BinarySample>,
+    binary_again: Vec<BinarySample>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    assert!(!v.is_empty());
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn min_max(v: &[f64]) -> (f64, f64) {
+    v.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
+}
+
+/// Seconds of `key` in each sample.
+fn secs(samples: &[Sample], key: &str) -> Vec<f64> {
+    samples.iter().map(|s| s.get(key) as f64 / 1e9).collect()
+}
+
+fn bytes(samples: &[Sample], key: &str) -> Vec<f64> {
+    samples.iter().map(|s| s.get(key) as f64).collect()
+}
+
+fn ms(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
+fn us_per(s: f64, tables: usize) -> String {
+    format!("{:.1} µs", s * 1e6 / tables as f64)
+}
+
+fn mib(b: f64) -> String {
+    format!("{:.1} MiB", b / MIB)
+}
+
+fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "\n## nzc compile — synthetic schemas, {COLUMNS} columns per table\n"
+    );
+    let _ = writeln!(o, "{}", machine());
+    let _ = writeln!(
+        o,
+        "load average (1/5/15 min): {load_before} before, {load_after} after\n"
+    );
+    if !bench {
+        let _ = writeln!(o, "(quick check without `--bench`: one run of a small schema; run `cargo bench --bench compile` for figures)\n");
+    }
+    let _ = writeln!(
+        o,
+        "Each run is a fresh process; medians over the runs (min–max in parentheses).\n"
+    );
+    let _ = writeln!(
+        o,
+        "| tables | schema | runs | parse + validate | per table | whole pipeline | per table | peak heap | VmHWM |"
+    );
+    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let p = secs(&r.parse, "total");
+        let w = secs(&r.pipeline, "total");
+        let (wlo, whi) = min_max(&w);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} ({}–{}) | {} | {} | {} |",
+            r.tables,
+            mib(r.source_bytes as f64),
+            r.runs,
+            ms(median(p.clone())),
+            us_per(median(p), r.tables),
+            ms(median(w.clone())),
+            ms(wlo),
+            ms(whi),
+            us_per(median(w), r.tables),
+            mib(median(bytes(&r.pipeline, "peak_heap"))),
+            mib(median(bytes(&r.pipeline, "vm_hwm"))),
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nWhole pipeline by stage (medians). The last column is not part of the pipeline: the diff of the \
+         schema against itself, as `nzc compile` diffs against the latest migration's snapshot once there is one.\n"
+    );
+    let _ = writeln!(
+        o,
+        "| tables | compile | Rust models | init migration | DBML | Mermaid | model in memory | output | (diff against itself) |"
+    );
+    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.tables,
+            ms(median(secs(&r.pipeline, "compile"))),
+            ms(median(secs(&r.pipeline, "rust"))),
+            ms(median(secs(&r.pipeline, "migration"))),
+            ms(median(secs(&r.pipeline, "dbml"))),
+            ms(median(secs(&r.pipeline, "mermaid"))),
+            mib(median(bytes(&r.pipeline, "model_bytes"))),
+            mib(median(bytes(&r.pipeline, "output_bytes"))),
+            ms(median(secs(&r.pipeline, "same_diff"))),
+        );
+    }
+    let _ = writeln!(
+        o,
+        "\nEnd to end, the `nzc compile` binary ({}), output in {}: first into an empty directory \
+         (writes the model crate and the init migration), then again with everything up to date \
+         (compiles the schema and the init migration's snapshot, diffs them, compares every \
+         generated file; what every later run and `--check` do):\n",
+        nzc_binary().display(),
+        dir_kind(),
+    );
+    let _ = writeln!(
+        o,
+        "| tables | files written | first run | per table | max RSS | up to date | per table | max RSS |"
+    );
+    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} |",
+            r.tables,
+            r.tables + 3 + 3,
+            binary_cells(&r.binary, r.tables),
+            binary_cells(&r.binary_again, r.tables),
+        );
+    }
+    if let (true, Some(first), Some(last)) = (bench, rows.first(), rows.last()) {
+        let per = |r: &Row| median(secs(&r.pipeline, "total")) / r.tables as f64;
+        let total = median(secs(&last.pipeline, "total"));
+        let peak =
+            median(bytes(&last.pipeline, "peak_heap")).max(median(bytes(&last.pipeline, "vm_hwm")));
+        let wall = |b: &[BinarySample]| median(b.iter().map(|b| b.wall.as_secs_f64()).collect());
+        let rss = |b: &[BinarySample]| {
+            b.iter()
+                .filter_map(|b| b.max_rss)
+                .map(|b| b as f64)
+                .fold(0.0, f64::max)
+        };
+        let _ = writeln!(
+            o,
+            "\nTargets ({} tables × {COLUMNS} columns):\n",
+            last.tables
+        );
+        let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+        let _ = writeln!(
+            o,
+            "- time under {TARGET_SECONDS} s, in memory: {} — {}",
+            ms(total),
+            verdict(total < TARGET_SECONDS)
+        );
+        for (what, samples) in [
+            ("first run", &last.binary),
+            ("up-to-date run", &last.binary_again),
+        ] {
+            let t = wall(samples);
+            let _ = writeln!(
+                o,
+                "- time under {TARGET_SECONDS} s, `nzc compile` {what}: {} — {}",
+                ms(t),
+                verdict(t < TARGET_SECONDS)
+            );
+        }
+        let _ = writeln!(
+            o,
+            "- memory under {TARGET_MIB} MiB, in memory: {} (the larger of peak heap and VmHWM) — {}",
+            mib(peak),
+            verdict(peak / MIB < TARGET_MIB)
+        );
+        let binary_rss = rss(&last.binary).max(rss(&last.binary_again));
+        if binary_rss > 0.0 {
+            let _ = writeln!(
+                o,
+                "- memory under {TARGET_MIB} MiB, `nzc compile` (max RSS of either run): {} — {}",
+                mib(binary_rss),
+                verdict(binary_rss / MIB < TARGET_MIB)
+            );
+        }
+        if rows.len() > 1 {
+            let ratio = per(last) / per(first);
+            let _ = writeln!(
+                o,
+                "- linear growth, in memory: time per table {} at {} tables, {} at {} ({ratio:.2}×) — {}",
+                us_per(per(first) * first.tables as f64, first.tables),
+                first.tables,
+                us_per(per(last) * last.tables as f64, last.tables),
+                last.tables,
+                verdict(ratio < 1.5)
+            );
+        }
+    }
+    o
+}
+
+/// `median (min–max) | per table | max RSS` of binary runs.
+fn binary_cells(samples: &[BinarySample], tables: usize) -> String {
+    let w: Vec<f64> = samples.iter().map(|b| b.wall.as_secs_f64()).collect();
+    let (lo, hi) = min_max(&w);
+    let rss: Vec<f64> = samples
+        .iter()
+        .filter_map(|b| b.max_rss)
+        .map(|b| b as f64)
+        .collect();
+    format!(
+        "{} ({}–{}) | {} | {}",
+        ms(median(w.clone())),
+        ms(lo),
+        ms(hi),
+        us_per(median(w), tables),
+        if rss.is_empty() {
+            "n/a (no /usr/bin/time)".to_string()
+        } else {
+            mib(median(rss))
+        }
+    )
+}
+
+fn dir_kind() -> &'static str {
+    if Path::new("/dev/shm").is_dir() {
+        "tmpfs (/dev/shm)"
+    } else {
+        "the temporary directory"
+    }
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("machine: {cpus} CPUs available, {model}")
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn env_usize(name: &str) -> Option<usize> {
+    let v = std::env::var(name).ok()?;
+    Some(
+        v.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not `{v}`")),
+    )
+}
+
+fn env_sizes() -> Vec<usize> {
+    match std::env::var("NZC_BENCH_SIZES") {
+        Ok(v) => v
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("NZC_BENCH_SIZES: `{s}` is not a number"))
+            })
+            .collect(),
+        Err(_) => DEFAULT_SIZES.to_vec(),
+    }
+}
