@@ -253,15 +253,20 @@ fn child(args: &[String]) {
     match mode.as_str() {
         "parse" => {
             let before = ALLOC.allocated();
+            let (cpu, waited) = sched_ns();
             let start = Instant::now();
             let schema = compile(&source, file_name);
             let _ = writeln!(out, "total {}", start.elapsed().as_nanos());
+            let (cpu_after, waited_after) = sched_ns();
+            let _ = writeln!(out, "cpu {}", cpu_after - cpu);
+            let _ = writeln!(out, "waited {}", waited_after - waited);
             let _ = writeln!(out, "model_bytes {}", ALLOC.allocated() - before);
             assert_eq!(schema.tables.len(), count_tables(&source));
             drop(std::hint::black_box(schema));
         }
         "pipeline" => {
             let before = ALLOC.allocated();
+            let (cpu, waited) = sched_ns();
             let start = Instant::now();
             let schema = compile(&source, file_name);
             let t_compile = start.elapsed();
@@ -284,6 +289,9 @@ fn child(args: &[String]) {
             let t_dbml = start.elapsed();
             let mermaid = nzc_codegen::mermaid::render(&schema);
             let t_mermaid = start.elapsed();
+            let (cpu_after, waited_after) = sched_ns();
+            let _ = writeln!(out, "cpu {}", cpu_after - cpu);
+            let _ = writeln!(out, "waited {}", waited_after - waited);
             let output_bytes = files.iter().map(|f| f.contents.len()).sum::<usize>()
                 + migration.up.len()
                 + migration.down.len()
@@ -338,6 +346,17 @@ fn count_tables(source: &str) -> usize {
         .count()
 }
 
+/// Nanoseconds this thread has run on a CPU, and waited for one while runnable
+/// (`/proc/thread-self/schedstat`; zeros where it is missing). Wall time on a
+/// busy machine is about the sum of the two.
+fn sched_ns() -> (u128, u128) {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    let mut fields = text
+        .split_whitespace()
+        .map(|f| f.parse::<u128>().unwrap_or(0));
+    (fields.next().unwrap_or(0), fields.next().unwrap_or(0))
+}
+
 /// Peak resident set size of this process (`VmHWM`), in bytes.
 fn vm_hwm_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -390,6 +409,8 @@ struct BinarySample {
     wall: Duration,
     /// Maximum resident set size from `/usr/bin/time`, when it is installed.
     max_rss: Option<u64>,
+    /// User + system CPU seconds, from `/usr/bin/time` (10 ms resolution).
+    cpu: Option<f64>,
 }
 
 fn run_binary(schema: &Path, out: &Path) -> BinarySample {
@@ -397,7 +418,7 @@ fn run_binary(schema: &Path, out: &Path) -> BinarySample {
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
-        c.args(["-f", "nzc-bench-max-rss-kb %M"]).arg(&nzc);
+        c.args(["-f", "nzc-bench-time %M %U %S"]).arg(&nzc);
         c
     } else {
         Command::new(&nzc)
@@ -418,12 +439,25 @@ fn run_binary(schema: &Path, out: &Path) -> BinarySample {
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let max_rss = String::from_utf8_lossy(&output.stderr)
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let fields: Vec<&str> = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("nzc-bench-max-rss-kb "))
-        .and_then(|kb| kb.trim().parse::<u64>().ok())
+        .find_map(|l| l.strip_prefix("nzc-bench-time "))
+        .map(|l| l.split_whitespace().collect())
+        .unwrap_or_default();
+    let max_rss = fields
+        .first()
+        .and_then(|kb| kb.parse::<u64>().ok())
         .map(|kb| kb * 1024);
-    BinarySample { wall, max_rss }
+    let cpu = match (fields.get(1), fields.get(2)) {
+        (Some(u), Some(s)) => u
+            .parse::<f64>()
+            .ok()
+            .zip(s.parse::<f64>().ok())
+            .map(|(u, s)| u + s),
+        _ => None,
+    };
+    BinarySample { wall, max_rss, cpu }
 }
 
 /// Where the schemas and the binary's output go: tmpfs (`/dev/shm`) when
@@ -519,20 +553,25 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
     }
     let _ = writeln!(
         o,
-        "Each run is a fresh process; medians over the runs (min–max in parentheses).\n"
+        "Each run is a fresh process; medians over the runs (min–max in parentheses). \
+         CPU and waited: of the whole pipeline, from /proc/thread-self/schedstat (time on a CPU, \
+         time runnable but waiting for one: the machine's other load).\n"
     );
     let _ = writeln!(
         o,
-        "| tables | schema | runs | parse + validate | per table | whole pipeline | per table | peak heap | VmHWM |"
+        "| tables | schema | runs | parse + validate | per table | whole pipeline | per table | CPU | waited for a CPU | peak heap | VmHWM |"
     );
-    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        o,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for r in rows {
         let p = secs(&r.parse, "total");
         let w = secs(&r.pipeline, "total");
         let (wlo, whi) = min_max(&w);
         let _ = writeln!(
             o,
-            "| {} | {} | {} | {} | {} | {} ({}–{}) | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} ({}–{}) | {} | {} | {} | {} | {} |",
             r.tables,
             mib(r.source_bytes as f64),
             r.runs,
@@ -542,6 +581,8 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
             ms(wlo),
             ms(whi),
             us_per(median(w), r.tables),
+            ms(median(secs(&r.pipeline, "cpu"))),
+            ms(median(secs(&r.pipeline, "waited"))),
             mib(median(bytes(&r.pipeline, "peak_heap"))),
             mib(median(bytes(&r.pipeline, "vm_hwm"))),
         );
@@ -582,9 +623,9 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
     );
     let _ = writeln!(
         o,
-        "| tables | files written | first run | per table | max RSS | up to date | per table | max RSS |"
+        "| tables | files written | first run | per table | CPU | max RSS | up to date | per table | CPU | max RSS |"
     );
-    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(o, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let _ = writeln!(
             o,
@@ -615,8 +656,9 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
         let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
         let _ = writeln!(
             o,
-            "- time under {TARGET_SECONDS} s, in memory: {} — {}",
+            "- time under {TARGET_SECONDS} s, in memory: {} (CPU {}) — {}",
             ms(total),
+            ms(median(secs(&last.pipeline, "cpu"))),
             verdict(total < TARGET_SECONDS)
         );
         for (what, samples) in [
@@ -662,7 +704,7 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
     o
 }
 
-/// `median (min–max) | per table | max RSS` of binary runs.
+/// `median (min–max) | per table | CPU | max RSS` of binary runs.
 fn binary_cells(samples: &[BinarySample], tables: usize) -> String {
     let w: Vec<f64> = samples.iter().map(|b| b.wall.as_secs_f64()).collect();
     let (lo, hi) = min_max(&w);
@@ -671,12 +713,18 @@ fn binary_cells(samples: &[BinarySample], tables: usize) -> String {
         .filter_map(|b| b.max_rss)
         .map(|b| b as f64)
         .collect();
+    let cpu: Vec<f64> = samples.iter().filter_map(|b| b.cpu).collect();
     format!(
-        "{} ({}–{}) | {} | {}",
+        "{} ({}–{}) | {} | {} | {}",
         ms(median(w.clone())),
         ms(lo),
         ms(hi),
         us_per(median(w), tables),
+        if cpu.is_empty() {
+            "n/a".to_string()
+        } else {
+            ms(median(cpu))
+        },
         if rss.is_empty() {
             "n/a (no /usr/bin/time)".to_string()
         } else {

@@ -10,6 +10,9 @@
 //!   overrides it);
 //! - **floor**: `psql -1 -f` of the same `up.sql` files concatenated — one
 //!   transaction, no history table: the least any tool can do;
+//! - **psql, one query string**: the same SQL passed with `psql -1 -c`, so
+//!   it goes to the server as one query (one round trip) instead of one
+//!   statement at a time as `-f` sends it;
 //! - **alembic**: `alembic upgrade head` of `tools/alembic-bench`, a chain of
 //!   four revisions that `op.execute` the same `up.sql` files. Alembic is
 //!   looked up as `NZC_BENCH_ALEMBIC`, then `/tmp/nzc-alembic-venv/bin/alembic`,
@@ -84,6 +87,10 @@ fn main() {
                 "psql -X -q -1 -v ON_ERROR_STOP=1 -f <the {} up.sql concatenated>",
                 ups.len()
             ),
+        ),
+        Contender::new(
+            Kind::OneQuery,
+            "psql -X -q -1 -v ON_ERROR_STOP=1 -c \"<the same SQL>\"".into(),
         ),
         Contender::new(
             Kind::Nzc {
@@ -173,7 +180,7 @@ fn main() {
                 panic!("{} failed in round {round}: {why}", c.kind.name());
             }
             c.times.push(took);
-            if !matches!(c.kind, Kind::Floor) {
+            if !matches!(c.kind, Kind::Floor | Kind::OneQuery) {
                 // The same command again: nothing to apply (start-up and bookkeeping).
                 let start = Instant::now();
                 let result = c.apply(&url, &floor_sql);
@@ -256,6 +263,8 @@ fn main() {
 
 enum Kind {
     Floor,
+    /// The same SQL as one query string: one round trip instead of one per statement.
+    OneQuery,
     Nzc {
         bin: PathBuf,
         migrations: PathBuf,
@@ -271,6 +280,7 @@ impl Kind {
     fn name(&self) -> &'static str {
         match self {
             Kind::Floor => "floor (psql, one transaction)",
+            Kind::OneQuery => "psql, one query string",
             Kind::Nzc { .. } => "nzc",
             Kind::Alembic { .. } => "alembic",
         }
@@ -301,6 +311,13 @@ impl Contender {
                 .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
                 .arg(floor_sql)
                 .output(),
+            Kind::OneQuery => match std::fs::read_to_string(floor_sql) {
+                Ok(sql) => Command::new("psql")
+                    .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", url, "-c"])
+                    .arg(sql)
+                    .output(),
+                Err(e) => Err(e),
+            },
             Kind::Nzc {
                 bin,
                 migrations,

@@ -25,7 +25,7 @@ use nzc_dsl::{
     Check, Column, ColumnType, DefaultValue, Enum, ForeignKey, Index, Kind, PrimaryKey, Schema,
     Table, Unique,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One change to the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +250,7 @@ impl Renames {
     /// that refers to something `old` never had, is ignored).
     pub fn between(old: &Schema, new: &Schema) -> Renames {
         let mut r = Renames::default();
+        let old_tables = tables_by_name(old);
         for e in &new.enums {
             if let Some(from) = &e.renamed_from {
                 if old.enum_(from).is_some() && old.enum_(&e.name).is_none() {
@@ -260,12 +261,14 @@ impl Renames {
         for t in &new.tables {
             let mut old_name = t.name.clone();
             if let Some(from) = &t.renamed_from {
-                if old.table(from).is_some() && old.table(&t.name).is_none() {
+                if old_tables.contains_key(from.as_str())
+                    && !old_tables.contains_key(t.name.as_str())
+                {
                     r.tables.insert(t.name.clone(), from.clone());
                     old_name = from.clone();
                 }
             }
-            let Some(ot) = old.table(&old_name) else {
+            let Some(&ot) = old_tables.get(old_name.as_str()) else {
                 continue;
             };
             for c in &t.columns {
@@ -358,9 +361,10 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
     let rebuilt = rebuilt_keys(old, new, renames);
     let mut matched: BTreeSet<String> = BTreeSet::new();
     let mut created: Vec<&Table> = Vec::new();
+    let old_tables = tables_by_name(old);
     for t in &new.tables {
         let from = old_name_of_table(&t.name);
-        match old.table(&from) {
+        match old_tables.get(from.as_str()).copied() {
             None => created.push(t),
             Some(ot) => {
                 matched.insert(ot.name.clone());
@@ -413,10 +417,12 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
     // (CREATE TABLE makes them), or a key a surviving table already had and
     // keeps. Keys added later in the migration (unique indexes, constraints
     // added to a surviving table) get the FK as an AddForeignKey step.
+    let created_names: HashSet<&str> = created.iter().map(|c| c.name.as_str()).collect();
+    let new_tables = tables_by_name(new);
     let key_exists = |fk: &ForeignKey| {
         let same = |cols: &[String], want: &[String]| sorted(cols) == sorted(want);
-        if created.iter().any(|c| c.name == fk.ref_table) {
-            return new.table(&fk.ref_table).is_some_and(|t| {
+        if created_names.contains(fk.ref_table.as_str()) {
+            return new_tables.get(fk.ref_table.as_str()).is_some_and(|t| {
                 same(&t.primary_key.columns, &fk.ref_columns)
                     || t.uniques.iter().any(|u| same(&u.columns, &fk.ref_columns))
             });
@@ -424,15 +430,15 @@ pub fn diff(old: &Schema, new: &Schema, renames: &Renames) -> Vec<Step> {
         let old_table = old_name_of_table(&fk.ref_table);
         let cols = ref_cols_old(renames, &fk.ref_table, &fk.ref_columns);
         !rebuilt.contains(&(old_table.clone(), sorted(&cols)))
-            && old
-                .table(&old_table)
+            && old_tables
+                .get(old_table.as_str())
                 .is_some_and(|t| t.is_unique_key(&cols))
     };
     let (order, _) = topo_order(&created);
     let mut exists: BTreeSet<&str> = new
         .tables
         .iter()
-        .filter(|t| !created.iter().any(|c| c.name == t.name))
+        .filter(|t| !created_names.contains(t.name.as_str()))
         .map(|t| t.name.as_str())
         .collect();
     for i in order {
@@ -609,8 +615,10 @@ pub fn parked_enum_name(name: &str) -> String {
 /// depends on the key's index: it is dropped before and added again after.
 fn rebuilt_keys(old: &Schema, new: &Schema, renames: &Renames) -> BTreeSet<(String, Vec<String>)> {
     let mut out = BTreeSet::new();
+    let old_tables = tables_by_name(old);
     for t in &new.tables {
-        let Some(ot) = old.table(renames.tables.get(&t.name).unwrap_or(&t.name)) else {
+        let Some(&ot) = old_tables.get(renames.tables.get(&t.name).unwrap_or(&t.name).as_str())
+        else {
             continue;
         };
         let to_old = |cols: &[String]| -> Vec<String> {
@@ -949,41 +957,69 @@ fn topo_order(tables: &[&Table]) -> (Vec<usize>, Vec<(usize, ForeignKey)>) {
         .enumerate()
         .map(|(i, t)| (t.name.as_str(), i))
         .collect();
+    // Kahn's algorithm; a min-heap keeps "the first ready table in
+    // declaration order", so the order is the one a rescan would give.
+    let mut waiting = vec![0usize; tables.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for (i, t) in tables.iter().enumerate() {
+        for fk in &t.foreign_keys {
+            if let Some(&j) = index.get(fk.ref_table.as_str()) {
+                if j != i {
+                    waiting[i] += 1;
+                    dependents[j].push(i);
+                }
+            }
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..tables.len())
+        .filter(|&i| waiting[i] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
     let mut placed = vec![false; tables.len()];
+    let mut first_unplaced = 0;
     let mut order = Vec::with_capacity(tables.len());
     let mut cyclic = Vec::new();
     while order.len() < tables.len() {
-        // The first table (declaration order) whose targets are all placed.
-        let ready = (0..tables.len()).find(|&i| {
-            !placed[i]
-                && tables[i]
-                    .foreign_keys
-                    .iter()
-                    .all(|fk| match index.get(fk.ref_table.as_str()) {
-                        Some(&j) => j == i || placed[j],
-                        None => true,
-                    })
-        });
-        let i = match ready {
-            Some(i) => i,
-            None => {
-                // A cycle: place the first unplaced table and report its
-                // unresolved foreign keys.
-                let i = (0..tables.len())
-                    .find(|&i| !placed[i])
-                    .expect("an unplaced table");
-                for fk in &tables[i].foreign_keys {
-                    if let Some(&j) = index.get(fk.ref_table.as_str()) {
-                        if j != i && !placed[j] {
-                            cyclic.push((i, fk.clone()));
+        let i = loop {
+            match ready.pop() {
+                Some(std::cmp::Reverse(i)) if placed[i] => continue,
+                Some(std::cmp::Reverse(i)) => break i,
+                None => {
+                    // A cycle: place the first unplaced table and report its
+                    // unresolved foreign keys.
+                    while placed[first_unplaced] {
+                        first_unplaced += 1;
+                    }
+                    let i = first_unplaced;
+                    for fk in &tables[i].foreign_keys {
+                        if let Some(&j) = index.get(fk.ref_table.as_str()) {
+                            if j != i && !placed[j] {
+                                cyclic.push((i, fk.clone()));
+                            }
                         }
                     }
+                    break i;
                 }
-                i
             }
         };
         placed[i] = true;
         order.push(i);
+        for &d in &dependents[i] {
+            waiting[d] -= 1;
+            if waiting[d] == 0 && !placed[d] {
+                ready.push(std::cmp::Reverse(d));
+            }
+        }
     }
     (order, cyclic)
+}
+
+/// Tables by name, for lookups in a loop over another schema's tables
+/// (`Schema::table` scans the list: quadratic over a whole schema).
+fn tables_by_name(schema: &Schema) -> HashMap<&str, &Table> {
+    let mut by_name = HashMap::with_capacity(schema.tables.len());
+    for t in &schema.tables {
+        by_name.entry(t.name.as_str()).or_insert(t);
+    }
+    by_name
 }

@@ -139,9 +139,14 @@ impl Cx {
         }
 
         // ---- references -------------------------------------------------------
+        // Table name → index (the first of duplicates, as a scan would find).
+        let mut table_index: HashMap<String, usize> = HashMap::with_capacity(tables.len());
+        for (i, t) in tables.iter().enumerate() {
+            table_index.entry(t.name.clone()).or_insert(i);
+        }
         for ti in 0..tables.len() {
             for fi in 0..tables[ti].foreign_keys.len() {
-                self.resolve_fk(&mut tables, &spans, ti, fi);
+                self.resolve_fk(&mut tables, &table_index, &spans, ti, fi);
             }
         }
 
@@ -853,10 +858,17 @@ impl Cx {
 
     // ---- foreign keys ---------------------------------------------------------------
 
-    fn resolve_fk(&mut self, tables: &mut [Table], spans: &[TableSpans], ti: usize, fi: usize) {
+    fn resolve_fk(
+        &mut self,
+        tables: &mut [Table],
+        table_index: &HashMap<String, usize>,
+        spans: &[TableSpans],
+        ti: usize,
+        fi: usize,
+    ) {
         let fk = tables[ti].foreign_keys[fi].clone();
         let fs = &spans[ti].fks[fi];
-        let Some(target_i) = tables.iter().position(|t| t.name == fk.ref_table) else {
+        let Some(&target_i) = table_index.get(&fk.ref_table) else {
             let names = tables.iter().map(|t| t.name.as_str());
             self.err(d::unknown_table(
                 fs.table,

@@ -1,0 +1,692 @@
+//! Benchmark of the generated models' query methods (`harness = false`).
+//!
+//! `cargo bench --bench queries` creates a fresh database (dropped at the
+//! end), applies the repository's migrations, and compares, on one
+//! tokio-postgres connection over TCP, each contender taking turns:
+//!
+//! 1. **`get` by primary key** of an `EmissionRecord` (10 columns), after a
+//!    warm-up, `NZC_BENCH_GETS` calls (default 20 000) per run:
+//!    - hand-written: the same `SELECT` prepared once, `query_opt` on the
+//!      statement, fields decoded by index;
+//!    - `EmissionRecord::get` on a `nzc::CachedClient` (statements prepared
+//!      once per connection);
+//!    - `EmissionRecord::get` on a plain `Client` (an unnamed statement with
+//!      typed parameters each time: tokio-postgres `query_typed`);
+//!    - hand-written `query_typed_opt`, the same unnamed-statement path
+//!      without nzc, to show what that path costs by itself.
+//! 2. **Bulk insert** of `NZC_BENCH_ROWS` (default 100 000) `EmissionRecord`
+//!    rows into the emptied table: `EmissionRecord::insert_many` (binary
+//!    COPY) against a hand-written `BinaryCopyInWriter` of the same rows and
+//!    columns, and against one prepared `INSERT` per row inside one
+//!    transaction (its fastest form) on `NZC_BENCH_ROW_INSERTS` rows
+//!    (default 10 000), extrapolated to the same row count.
+//! 3. With `NZC_BENCH_COLD_BUILD=1`: a cold `cargo build -p nzc-models
+//!    --timings` in a fresh target directory (every dependency built from
+//!    scratch; about 2 minutes on 2 cores), reporting the `nzc-models`
+//!    crate's own compile time from the timings report; and always, the size
+//!    of the derive's expansion of the 17 generated structs (the expansion
+//!    `nzc-macros-core` produces, pretty-printed).
+//!
+//! Each figure is the median of `NZC_BENCH_RUNS` runs (default 7). The server
+//! is `NZC_BENCH_ADMIN_URL`, else `NZC_TEST_ADMIN_URL`, else
+//! `postgres://postgres@127.0.0.1:5432/postgres` (a role that may create
+//! databases). Without `--bench` (as `cargo test --all-targets` runs it) a
+//! small round checks that every contender works and returns the same rows,
+//! prints no figures, and a missing PostgreSQL is not an error.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nzc::CachedClient;
+use nzc_models::{City, EmissionRecord, Sector};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, NoTls, Row};
+use uuid::Uuid;
+
+const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The statement `EmissionRecord::get` runs (the same text).
+const GET_SQL: &str =
+    "SELECT \"emissionRecordId\", \"cityId\", \"year\", \"sectorId\", \"scope\", \
+     \"ghgType\", \"value\", \"unit\", \"notes\", \"misc\" FROM \"EmissionRecord\" \
+     WHERE \"emissionRecordId\" = $1";
+const COLUMNS: &str = "\"emissionRecordId\", \"cityId\", \"year\", \"sectorId\", \"scope\", \
+     \"ghgType\", \"value\", \"unit\", \"notes\", \"misc\"";
+/// The parameter types of a row, in column order (as nzc binds them).
+const ROW_TYPES: [Type; 10] = [
+    Type::UUID,
+    Type::UUID,
+    Type::INT4,
+    Type::UUID,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::TEXT,
+    Type::TEXT,
+    Type::JSONB,
+];
+
+#[derive(Clone)]
+struct Config {
+    bench: bool,
+    runs: usize,
+    gets: usize,
+    rows: usize,
+    row_inserts: usize,
+    cold_build: bool,
+}
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let config = if bench {
+        Config {
+            bench,
+            runs: env_usize("NZC_BENCH_RUNS").unwrap_or(7),
+            gets: env_usize("NZC_BENCH_GETS").unwrap_or(20_000),
+            rows: env_usize("NZC_BENCH_ROWS").unwrap_or(100_000),
+            row_inserts: env_usize("NZC_BENCH_ROW_INSERTS").unwrap_or(10_000),
+            cold_build: std::env::var("NZC_BENCH_COLD_BUILD").is_ok_and(|v| v == "1"),
+        }
+    } else {
+        Config {
+            bench,
+            runs: 1,
+            gets: 200,
+            rows: 2_000,
+            row_inserts: 200,
+            cold_build: false,
+        }
+    };
+    let admin = std::env::var("NZC_BENCH_ADMIN_URL")
+        .or_else(|_| std::env::var("NZC_TEST_ADMIN_URL"))
+        .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+
+    let mut report = String::new();
+    let load_before = load_average();
+    match rt.block_on(database_benches(&admin, &config, &mut report)) {
+        Ok(()) => {}
+        Err(Unreachable(why)) if !bench => {
+            eprintln!("queries bench: PostgreSQL is not reachable at {admin} ({why}); skipped");
+        }
+        Err(Unreachable(why)) => {
+            eprintln!("queries bench: PostgreSQL is not reachable at {admin}: {why}");
+            std::process::exit(1);
+        }
+    }
+    expansion_size(&mut report);
+    if config.cold_build {
+        cold_build(&mut report);
+    }
+    if bench {
+        println!("# nzc query benchmarks\n");
+        println!("{}", machine());
+        println!(
+            "date: {} · load average before: {load_before} · after: {}\n",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+            load_average()
+        );
+        print!("{report}");
+    } else {
+        println!("queries bench: ok (a check only; `cargo bench --bench queries` for figures)");
+    }
+}
+
+struct Unreachable(String);
+
+async fn connect(url: &str) -> Result<Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// `url` with its database replaced by `db`.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[start..].find('/') {
+        Some(slash) => &base[..start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Creates the database, runs the benches, drops it (also when they panic).
+async fn database_benches(
+    admin_url: &str,
+    config: &Config,
+    report: &mut String,
+) -> Result<(), Unreachable> {
+    let admin = connect(admin_url)
+        .await
+        .map_err(|e| Unreachable(e.to_string()))?;
+    let version: String = admin
+        .query_one("SHOW server_version", &[])
+        .await
+        .map_err(|e| Unreachable(e.to_string()))?
+        .get(0);
+    let name = format!("nzc_bench_queries_{}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        format!("CREATE DATABASE \"{name}\" TEMPLATE template0"),
+    ] {
+        admin
+            .batch_execute(&sql)
+            .await
+            .expect("create the bench database");
+    }
+    let url = with_database(admin_url, &name);
+    // On a task of its own, so that a panic still drops the database.
+    let outcome = tokio::spawn(run_benches(url, config.clone(), version)).await;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .expect("drop the bench database");
+    match outcome {
+        Ok(text) => report.push_str(&text),
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the bench task failed: {e}"),
+        },
+    }
+    Ok(())
+}
+
+async fn run_benches(url: String, config: Config, version: String) -> String {
+    let mut report = String::new();
+    let client = connect(&url).await.expect("connect to the bench database");
+    migrate(&client).await;
+    let _ = writeln!(
+        report,
+        "PostgreSQL {version}, local TCP connection, no TLS.\n"
+    );
+    // One connection for every contender: `plain` is the `CachedClient`'s own
+    // `Client`, used without the cache.
+    let cached = CachedClient::new(client);
+    let parents = parents();
+    for p in &parents.0 {
+        p.insert(&*cached).await.unwrap();
+    }
+    for s in &parents.1 {
+        s.insert(&*cached).await.unwrap();
+    }
+    get_bench(&cached, &config, &mut report).await;
+    insert_bench(&cached, &config, &mut report).await;
+    report
+}
+
+/// The repository's migrations, in order.
+async fn migrate(client: &Client) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut versions: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("migrations/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("up.sql").is_file())
+        .collect();
+    versions.sort();
+    for version in versions {
+        let sql = std::fs::read_to_string(version.join("up.sql")).unwrap();
+        client.batch_execute(&sql).await.unwrap();
+    }
+}
+
+fn parents() -> (Vec<City>, Vec<Sector>) {
+    let city = City {
+        city_id: Uuid::from_u128(1),
+        city_name: "Lyon".into(),
+        country: "FR".into(),
+        locode: Some("FRLIO".into()),
+        area_km2: None,
+        notes: None,
+        misc: None,
+    };
+    let sectors = (0..3)
+        .map(|i| Sector {
+            sector_id: Uuid::from_u128(10 + i),
+            sector_name: format!("sector {i}"),
+            description: None,
+            notes: None,
+            misc: None,
+        })
+        .collect();
+    (vec![city], sectors)
+}
+
+/// `n` distinct emission records (the unique key varies with the year).
+fn records(n: usize, offset: usize) -> Vec<EmissionRecord> {
+    (offset..offset + n)
+        .map(|i| EmissionRecord {
+            emission_record_id: Uuid::from_u128(1_000_000 + i as u128),
+            city_id: Some(Uuid::from_u128(1)),
+            year: i as i32,
+            sector_id: (i % 4 != 3).then(|| Uuid::from_u128(10 + (i % 4) as u128)),
+            scope: ["scope 1", "scope 2", "scope 3"][i % 3].into(),
+            ghg_type: "CO2e".into(),
+            value: (i * 37 % 1_000_000) as i32,
+            unit: "tCO2e".into(),
+            notes: (i % 5 == 0).then(|| format!("page {}", i % 300)),
+            misc: (i % 10 == 0).then(|| serde_json::json!({"page": i % 300})),
+        })
+        .collect()
+}
+
+fn decode(row: &Row) -> EmissionRecord {
+    EmissionRecord {
+        emission_record_id: row.get(0),
+        city_id: row.get(1),
+        year: row.get(2),
+        sector_id: row.get(3),
+        scope: row.get(4),
+        ghg_type: row.get(5),
+        value: row.get(6),
+        unit: row.get(7),
+        notes: row.get(8),
+        misc: row.get(9),
+    }
+}
+
+fn values(r: &EmissionRecord) -> [&(dyn ToSql + Sync); 10] {
+    [
+        &r.emission_record_id,
+        &r.city_id,
+        &r.year,
+        &r.sector_id,
+        &r.scope,
+        &r.ghg_type,
+        &r.value,
+        &r.unit,
+        &r.notes,
+        &r.misc,
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// get by primary key
+
+#[derive(Clone, Copy, PartialEq)]
+enum GetWay {
+    Prepared,
+    NzcCached,
+    NzcPlain,
+    Typed,
+}
+
+impl GetWay {
+    const ALL: [GetWay; 4] = [
+        GetWay::Prepared,
+        GetWay::NzcCached,
+        GetWay::NzcPlain,
+        GetWay::Typed,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            GetWay::Prepared => "hand-written, statement prepared once (`query_opt`)",
+            GetWay::NzcCached => "`EmissionRecord::get` on `nzc::CachedClient`",
+            GetWay::NzcPlain => "`EmissionRecord::get` on a plain `Client` (`query_typed`)",
+            GetWay::Typed => "hand-written `query_typed_opt` (unnamed statement)",
+        }
+    }
+}
+
+async fn get_bench(cached: &CachedClient, config: &Config, report: &mut String) {
+    let plain: &Client = cached;
+    let stored = records(10_000, 0);
+    EmissionRecord::insert_many(plain, &stored).await.unwrap();
+    plain
+        .batch_execute("ANALYZE \"EmissionRecord\"")
+        .await
+        .unwrap();
+    let statement = plain.prepare_typed(GET_SQL, &[Type::UUID]).await.unwrap();
+    let keys: Vec<Uuid> = stored.iter().map(|r| r.emission_record_id).collect();
+
+    // Every way returns the same rows.
+    for (i, key) in keys.iter().enumerate().step_by(997) {
+        let expected = Some(stored[i].clone());
+        for way in GetWay::ALL {
+            assert!(
+                get_one(way, cached, &statement, *key).await == expected,
+                "{} disagrees",
+                way.label()
+            );
+        }
+    }
+
+    let warm_up = (config.gets / 10).max(10);
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); GetWay::ALL.len()];
+    for run in 0..config.runs {
+        for k in 0..GetWay::ALL.len() {
+            // The order rotates from run to run.
+            let w = (run + k) % GetWay::ALL.len();
+            let way = GetWay::ALL[w];
+            for key in keys.iter().cycle().take(warm_up) {
+                get_one(way, cached, &statement, *key).await.unwrap();
+            }
+            let start = Instant::now();
+            for key in keys.iter().cycle().skip(run * 7).take(config.gets) {
+                get_one(way, cached, &statement, *key).await.unwrap();
+            }
+            times[w].push(start.elapsed());
+        }
+    }
+    if !config.bench {
+        return;
+    }
+    let base = median(&times[0]);
+    let _ = writeln!(
+        report,
+        "## `get` by primary key\n\n{} calls per run after {warm_up} warm-up calls, median of {} runs \
+         (`EmissionRecord`, 10 columns, 10 000 rows):\n",
+        config.gets, config.runs
+    );
+    let _ = writeln!(
+        report,
+        "| way | per call | calls/s | vs hand-written prepared |\n| --- | ---: | ---: | ---: |"
+    );
+    for (w, way) in GetWay::ALL.iter().enumerate() {
+        let m = median(&times[w]);
+        let per_call = m.as_secs_f64() / config.gets as f64;
+        let _ = writeln!(
+            report,
+            "| {} | {:.1} µs | {:.0} | {:.2}× |",
+            way.label(),
+            per_call * 1e6,
+            1.0 / per_call,
+            m.as_secs_f64() / base.as_secs_f64()
+        );
+    }
+    report.push('\n');
+}
+
+async fn get_one(
+    way: GetWay,
+    cached: &CachedClient,
+    statement: &tokio_postgres::Statement,
+    key: Uuid,
+) -> Option<EmissionRecord> {
+    let plain: &Client = cached;
+    match way {
+        GetWay::Prepared => plain
+            .query_opt(statement, &[&key])
+            .await
+            .unwrap()
+            .as_ref()
+            .map(decode),
+        GetWay::NzcCached => EmissionRecord::get(cached, key).await.unwrap(),
+        GetWay::NzcPlain => EmissionRecord::get(plain, key).await.unwrap(),
+        GetWay::Typed => plain
+            .query_typed_opt(GET_SQL, &[(&key, Type::UUID)])
+            .await
+            .unwrap()
+            .as_ref()
+            .map(decode),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// bulk insert
+
+async fn insert_bench(cached: &CachedClient, config: &Config, report: &mut String) {
+    let client: &Client = cached;
+    let rows = records(config.rows, 0);
+    let per_row = &rows[..config.row_inserts.min(rows.len())];
+    let insert = client
+        .prepare_typed(
+            &format!(
+                "INSERT INTO \"EmissionRecord\" ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ),
+            &ROW_TYPES,
+        )
+        .await
+        .unwrap();
+    let copy_sql = format!("COPY \"EmissionRecord\" ({COLUMNS}) FROM STDIN (FORMAT binary)");
+    let count = || async {
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM \"EmissionRecord\"", &[])
+            .await
+            .unwrap()
+            .get(0);
+        n as usize
+    };
+
+    // (name, rows written per run, times)
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for run in 0..config.runs {
+        for k in 0..3 {
+            let w = (run + k) % 3;
+            client
+                .batch_execute("TRUNCATE \"EmissionRecord\"; CHECKPOINT")
+                .await
+                .unwrap();
+            let start = Instant::now();
+            let written = match w {
+                0 => EmissionRecord::insert_many(cached, &rows).await.unwrap() as usize,
+                1 => {
+                    let sink = client.copy_in(copy_sql.as_str()).await.unwrap();
+                    let mut writer = pin!(BinaryCopyInWriter::new(sink, &ROW_TYPES));
+                    for r in &rows {
+                        writer.as_mut().write(&values(r)).await.unwrap();
+                    }
+                    writer.finish().await.unwrap() as usize
+                }
+                _ => {
+                    client.batch_execute("BEGIN").await.unwrap();
+                    for r in per_row {
+                        client.execute(&insert, &values(r)).await.unwrap();
+                    }
+                    client.batch_execute("COMMIT").await.unwrap();
+                    per_row.len()
+                }
+            };
+            times[w].push(start.elapsed());
+            assert_eq!(count().await, written);
+        }
+    }
+    // The rows insert_many writes are the rows given.
+    client
+        .batch_execute("TRUNCATE \"EmissionRecord\"")
+        .await
+        .unwrap();
+    EmissionRecord::insert_many(cached, &rows).await.unwrap();
+    assert_eq!(EmissionRecord::list(client).await.unwrap(), rows);
+    if !config.bench {
+        return;
+    }
+
+    let rate = |t: &[Duration], n: usize| n as f64 / median(t).as_secs_f64();
+    let many = rate(&times[0], rows.len());
+    let copy = rate(&times[1], rows.len());
+    let single = rate(&times[2], per_row.len());
+    let _ = writeln!(
+        report,
+        "## Bulk insert\n\n{} `EmissionRecord` rows (two foreign keys, a 5-column unique key, \
+         some NULLs and jsonb) into the emptied table, median of {} runs:\n",
+        rows.len(),
+        config.runs
+    );
+    let _ = writeln!(
+        report,
+        "| way | time for {} rows | rows/s | vs `insert_many` |\n| --- | ---: | ---: | ---: |",
+        rows.len()
+    );
+    let line = |report: &mut String, label: &str, secs: f64, rate: f64| {
+        let _ = writeln!(
+            report,
+            "| {label} | {secs:.2} s | {rate:.0} | {:.2}× |",
+            rate / many
+        );
+    };
+    line(
+        report,
+        "`EmissionRecord::insert_many` (binary COPY)",
+        median(&times[0]).as_secs_f64(),
+        many,
+    );
+    line(
+        report,
+        "hand-written `BinaryCopyInWriter`",
+        median(&times[1]).as_secs_f64(),
+        copy,
+    );
+    line(
+        report,
+        &format!(
+            "one prepared `INSERT` per row, one transaction (measured on {} rows, extrapolated)",
+            per_row.len()
+        ),
+        rows.len() as f64 / single,
+        single,
+    );
+    let _ = writeln!(
+        report,
+        "\n`insert_many` reaches {:.2}× the throughput of the hand-written COPY and is {:.1}× \
+         faster than one INSERT per row.\n",
+        many / copy,
+        many / single
+    );
+}
+
+// ---------------------------------------------------------------------------
+// build
+
+/// The size of the derive's expansion of the generated structs.
+fn expansion_size(report: &mut String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated/src");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    let (mut models, mut input_lines, mut expanded_lines, mut expanded_bytes) = (0, 0, 0, 0);
+    for path in files {
+        let source = std::fs::read_to_string(&path).unwrap();
+        input_lines += source.lines().count();
+        let file = syn::parse_file(&source).unwrap();
+        for item in file.items {
+            let syn::Item::Struct(s) = item else { continue };
+            let tokens = quote::ToTokens::to_token_stream(&s);
+            let expanded = nzc_macros_core::expand_model(tokens);
+            let pretty =
+                prettyplease::unparse(&syn::parse2(expanded).expect("an expansion parses"));
+            models += 1;
+            expanded_lines += pretty.lines().count();
+            expanded_bytes += pretty.len();
+        }
+    }
+    assert_eq!(models, 17);
+    let _ = writeln!(
+        report,
+        "## The generated crate\n\n`generated/` ({models} models): {input_lines} lines of source \
+         (structs and relation methods); the derive expands the {models} structs to \
+         {expanded_lines} lines ({:.0} KiB) pretty-printed, {} lines per model.\n",
+        expanded_bytes as f64 / 1024.0,
+        expanded_lines / models
+    );
+}
+
+/// A cold `cargo build -p nzc-models --timings` in a fresh target directory.
+fn cold_build(report: &mut String) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = std::env::temp_dir().join(format!("nzc-bench-cold-build-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&target);
+    let start = Instant::now();
+    let status = Command::new(&cargo)
+        .args(["build", "-p", "nzc-models", "--timings", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .status()
+        .expect("run cargo");
+    let total = start.elapsed();
+    assert!(status.success(), "cargo build -p nzc-models failed");
+    let html = std::fs::read_to_string(target.join("cargo-timings/cargo-timing.html"))
+        .expect("the timings report");
+    let unit = |name: &str| unit_duration(&html, name);
+    let _ = writeln!(
+        report,
+        "Cold `cargo build -p nzc-models --timings` (dev profile, fresh target directory, every \
+         dependency built): {:.1} s in all; own compile time of `nzc-models` {}, `nzc` {}, \
+         `nzc-macros` {}, `nzc-macros-core` {}.\n",
+        total.as_secs_f64(),
+        unit("nzc-models"),
+        unit("nzc"),
+        unit("nzc-macros"),
+        unit("nzc-macros-core"),
+    );
+    let _ = std::fs::remove_dir_all(&target);
+}
+
+/// The `duration` of unit `name` in a cargo timings report (its `UNIT_DATA`).
+fn unit_duration(html: &str, name: &str) -> String {
+    let needle = format!("\"name\": \"{name}\"");
+    let alt = format!("\"name\":\"{name}\"");
+    let Some(at) = html.find(&needle).or_else(|| html.find(&alt)) else {
+        return "?".into();
+    };
+    let rest = &html[at..];
+    let Some(d) = rest.find("\"duration\":") else {
+        return "?".into();
+    };
+    let number: String = rest[d + "\"duration\":".len()..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    match number.parse::<f64>() {
+        Ok(secs) => format!("{secs:.2} s"),
+        Err(_) => "?".into(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("machine: {cpus} CPUs available, {model}")
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn env_usize(name: &str) -> Option<usize> {
+    let v = std::env::var(name).ok()?;
+    Some(
+        v.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not `{v}`")),
+    )
+}
