@@ -12,7 +12,8 @@
 //!
 //! Every run is a fresh process (this binary re-executed with `--child`), as
 //! `nzc compile` is: no warm heap, and the memory figures are that run's own.
-//! Memory is counted by a `#[global_allocator]` wrapper around `System`
+//! Memory is counted by a `#[global_allocator]` wrapper around mimalloc (the
+//! allocator the `nzc` binary uses)
 //! (the `cap` crate: bytes currently allocated and the maximum ever; the
 //! workspace forbids `unsafe`, so the allocator comes from a crate) and read
 //! from the process's `VmHWM` (peak resident set) in `/proc/self/status`.
@@ -27,7 +28,6 @@
 //! (as `cargo test --all-targets` runs it) it does one quick run of a small
 //! schema, to check that the bench still works.
 
-use std::alloc::System;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,7 +37,7 @@ use cap::Cap;
 use nzc_codegen::rust::RustOptions;
 
 #[global_allocator]
-static ALLOC: Cap<System> = Cap::new(System, usize::MAX);
+static ALLOC: Cap<mimalloc::MiMalloc> = Cap::new(mimalloc::MiMalloc, usize::MAX);
 
 /// First argument of a re-executed run.
 const CHILD: &str = "--child";
