@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use std::pin::pin;
 
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{Kind, ToSql, Type};
+use tokio_postgres::types::{IsNull, Kind, ToSql, Type};
 use tokio_postgres::Row;
 
 use crate::client::GenericClient;
@@ -76,6 +76,15 @@ struct UniqueStatements {
     types: Vec<Type>,
     find: String,
     upsert: String,
+    /// The key's nullable columns (indices into the columns).
+    nullable: Vec<usize>,
+    /// `upsert_by` of a row with a NULL in the key: updates the first row
+    /// (by primary key) whose key matches NULL-safely, returning it.
+    update_null_safe: String,
+    /// The columns `update_null_safe` binds, in parameter order, and their
+    /// types.
+    update_params: Vec<usize>,
+    update_types: Vec<Type>,
 }
 
 impl Statements {
@@ -216,10 +225,50 @@ impl Statements {
                     quote_ident(name),
                     excluded(&set)
                 );
+                // The NULL-safe update binds the key's columns, then the
+                // columns it sets (`$1..`), and changes the one row `find`
+                // would return.
+                let update_params: Vec<usize> = key
+                    .iter()
+                    .chain(set.iter().filter(|i| !key.contains(i)))
+                    .copied()
+                    .collect();
+                let param = |i: usize| {
+                    update_params
+                        .iter()
+                        .position(|&p| p == i)
+                        .map_or(0, |p| p + 1)
+                };
+                let set_list = set
+                    .iter()
+                    .map(|&i| {
+                        if key.contains(&i) {
+                            // Nothing but key columns: a no-op assignment.
+                            format!("{0} = {0}", quoted[i])
+                        } else {
+                            format!("{} = ${}", quoted[i], param(i))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let pk_list = pk
+                    .iter()
+                    .map(|&i| quoted[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let update_null_safe = format!(
+                    "UPDATE {table} SET {set_list} WHERE ({pk_list}) IN \
+                     (SELECT {pk_list} FROM {table} WHERE {find_where} ORDER BY {pk_order} LIMIT 1)\
+                     {returning}"
+                );
                 UniqueStatements {
                     types: key.iter().map(|&i| types[i].clone()).collect(),
                     find,
                     upsert,
+                    nullable: key.iter().copied().filter(|&i| nullable[i]).collect(),
+                    update_types: update_params.iter().map(|&i| types[i].clone()).collect(),
+                    update_null_safe,
+                    update_params,
                 }
             })
             .collect();
@@ -260,6 +309,9 @@ impl Statements {
         for (i, u) in self.uniques.iter().enumerate() {
             let _ = writeln!(out, "find_by[{i}]: {}", u.find);
             let _ = writeln!(out, "upsert_by[{i}]: {}", u.upsert);
+            if !u.nullable.is_empty() {
+                let _ = writeln!(out, "upsert_by_null[{i}]: {}", u.update_null_safe);
+            }
         }
         out
     }
@@ -372,6 +424,22 @@ pub async fn find_by<M: Model>(
 }
 
 /// `x.upsert_by_<cols>(db)`: the `unique`-th unique constraint.
+///
+/// When every column of the key is set in `row`, one atomic
+/// `INSERT … ON CONFLICT ON CONSTRAINT … DO UPDATE`.
+///
+/// PostgreSQL treats NULLs in a unique key as distinct, so such an `INSERT`
+/// never conflicts when a key column is NULL, and running it again would add
+/// the row again. So when `row` has a NULL in the key, this first updates
+/// the existing row whose key matches NULL-safely (`c = $n OR (c IS NULL AND
+/// $n IS NULL)`; the first by primary key, the row `find_by_<cols>` returns)
+/// and only if there is none inserts (with the same `ON CONFLICT` clause).
+/// These are two statements, run on the caller's client (in its
+/// transaction, if it is one). Two concurrent upserts of the same NULL-keyed
+/// row can both find nothing and both insert, unless the constraint is
+/// `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15+; then the second insert
+/// conflicts and updates) or the writers are serialized (one loader at a
+/// time, an advisory lock, or `SERIALIZABLE` transactions).
 pub async fn upsert_by<M: Model>(
     db: &dyn GenericClient,
     row: &M,
@@ -379,7 +447,21 @@ pub async fn upsert_by<M: Model>(
 ) -> Result<M, Error> {
     let s = M::__statements();
     let u = &s.uniques[unique];
-    one(query(db, &u.upsert, &s.types, &row.__values()).await?)
+    let values = row.__values();
+    if u.nullable.iter().any(|&i| is_null(values[i], &s.types[i])) {
+        let params: Values = u.update_params.iter().map(|&i| values[i]).collect();
+        let updated = query_opt(db, &u.update_null_safe, &u.update_types, &params).await?;
+        if let Some(updated) = updated {
+            return M::from_row(&updated);
+        }
+    }
+    one(query(db, &u.upsert, &s.types, &values).await?)
+}
+
+/// Whether a field value is SQL NULL (a `None`), asked through `ToSql`.
+fn is_null(value: &(dyn ToSql + Sync), ty: &Type) -> bool {
+    let mut buf = bytes::BytesMut::new();
+    matches!(value.to_sql_checked(ty, &mut buf), Ok(IsNull::Yes))
 }
 
 /// `M::insert_many(db, rows)`: one binary `COPY … FROM STDIN`, so all rows or
@@ -477,9 +559,39 @@ upsert: INSERT INTO "Link" ("a", "b", "label", "note", "kind") VALUES ($1, $2, $
 copy: COPY "Link" ("a", "b", "label", "note", "kind") FROM STDIN (FORMAT binary)
 find_by[0]: SELECT "a", "b", "label", "note", "kind"::text AS "kind" FROM "Link" WHERE "label" = $1 AND ("note" = $2 OR ("note" IS NULL AND $2 IS NULL)) ORDER BY "Link"."b", "Link"."a" LIMIT 1
 upsert_by[0]: INSERT INTO "Link" ("a", "b", "label", "note", "kind") VALUES ($1, $2, $3, $4, $5) ON CONFLICT ON CONSTRAINT "uq_Link_label" DO UPDATE SET "kind" = EXCLUDED."kind" RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
+upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b", "a" FROM "Link" WHERE "label" = $1 AND ("note" = $2 OR ("note" IS NULL AND $2 IS NULL)) ORDER BY "Link"."b", "Link"."a" LIMIT 1) RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
 "#;
         assert_eq!(s.describe(), expected);
         assert_eq!(s.key_types, [Type::INT8, Type::UUID]);
+    }
+
+    #[test]
+    fn a_null_safe_upsert_of_a_key_that_is_all_the_other_columns() {
+        let s = Statements::build(
+            "Tag",
+            &["id", "label"],
+            &["id"],
+            &[("uq_Tag_label", &["label"])],
+            vec![(Type::INT4, false), (Type::TEXT, true)],
+        );
+        let u = &s.uniques[0];
+        assert_eq!(u.nullable, [1]);
+        assert_eq!(u.update_params, [1]);
+        assert_eq!(u.update_types, [Type::TEXT]);
+        assert_eq!(
+            u.update_null_safe,
+            r#"UPDATE "Tag" SET "label" = "label" WHERE ("id") IN (SELECT "id" FROM "Tag" WHERE ("label" = $1 OR ("label" IS NULL AND $1 IS NULL)) ORDER BY "Tag"."id" LIMIT 1) RETURNING "id", "label""#
+        );
+        // A key without nullable columns keeps the single atomic statement.
+        let s = Statements::build(
+            "Tag",
+            &["id", "label"],
+            &["id"],
+            &[("uq_Tag_label", &["label"])],
+            vec![(Type::INT4, false), (Type::TEXT, false)],
+        );
+        assert!(s.uniques[0].nullable.is_empty());
+        assert!(!s.describe().contains("upsert_by_null"));
     }
 
     #[test]

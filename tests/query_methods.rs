@@ -528,22 +528,36 @@ async fn find_by_and_upsert_by_a_unique_constraint() {
     .await
     .unwrap();
     assert_eq!(found.as_ref(), Some(&no_sector));
-    // …but PostgreSQL never sees a conflict on NULL (NULLs are distinct), so
-    // upsert_by inserts another row, as documented.
-    let dup = record(4, city, 2024, None);
-    assert_eq!(
-        dup.upsert_by_city_id_year_sector_id_scope(&client)
-            .await
-            .unwrap(),
-        dup
-    );
+    // …and so does upsert_by: PostgreSQL never sees a conflict on NULL (NULLs
+    // are distinct), so upsert_by updates the NULL-safe match itself instead
+    // of inserting the row again.
+    let mut dup = record(4, city, 2024, None);
+    dup.notes = Some("re-extracted, no sector".into());
+    let stored = dup
+        .upsert_by_city_id_year_sector_id_scope(&client)
+        .await
+        .unwrap();
+    assert_eq!(stored.id, no_sector.id);
+    assert_eq!(stored.notes, dup.notes);
+    assert_eq!(count(&client, "EmissionRecord").await, 2);
+    // A NULL-keyed row that matches nothing is inserted, once.
+    let next_year = record(6, city, 2025, None);
+    for _ in 0..2 {
+        assert_eq!(
+            next_year
+                .upsert_by_city_id_year_sector_id_scope(&client)
+                .await
+                .unwrap(),
+            next_year
+        );
+    }
     assert_eq!(count(&client, "EmissionRecord").await, 3);
-    // With NULLS NOT DISTINCT (PostgreSQL 15+) NULLs conflict, and upsert_by
-    // updates.
+    // With NULLS NOT DISTINCT (PostgreSQL 15+) NULLs conflict in PostgreSQL
+    // too (which makes concurrent upserts of NULL-keyed rows safe), and
+    // upsert_by still updates.
     client
         .batch_execute(
-            r#"DELETE FROM "EmissionRecord" WHERE "emissionRecordId" = '00000000-0000-0000-0000-0000000003ec';
-               ALTER TABLE "EmissionRecord" DROP CONSTRAINT "uq_EmissionRecord_key";
+            r#"ALTER TABLE "EmissionRecord" DROP CONSTRAINT "uq_EmissionRecord_key";
                ALTER TABLE "EmissionRecord" ADD CONSTRAINT "uq_EmissionRecord_key"
                    UNIQUE NULLS NOT DISTINCT ("cityId", "year", "sectorId", "scope");"#,
         )
@@ -557,7 +571,12 @@ async fn find_by_and_upsert_by_a_unique_constraint() {
         .unwrap();
     assert_eq!(stored.id, no_sector.id);
     assert_eq!(stored.notes, third.notes);
-    assert_eq!(count(&client, "EmissionRecord").await, 2);
+    assert_eq!(count(&client, "EmissionRecord").await, 3);
+    let err = record(7, city, 2024, None)
+        .insert(&client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.constraint(), Some("uq_EmissionRecord_key"));
 }
 
 #[tokio::test]

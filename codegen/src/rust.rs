@@ -2,8 +2,10 @@
 //!
 //! [`render`] returns the files of a crate (paths relative to its directory):
 //! `Cargo.toml`, `src/lib.rs`, one `src/<table>.rs` per table with one struct
-//! (`#[derive(::nzc::NzcModel)]`, serde), and `src/enums.rs` with one enum per
-//! schema enum (`#[derive(::nzc::NzcEnum)]`) when the schema has enums.
+//! (`#[derive(::nzc::NzcModel)]`, serde) and, when foreign keys connect the
+//! table to others, an `impl` block of relation methods ([`relations`]), and
+//! `src/enums.rs` with one enum per schema enum (`#[derive(::nzc::NzcEnum)]`)
+//! when the schema has enums.
 //!
 //! The text is built directly (no rustfmt or prettyplease at run time) and is
 //! exactly what rustfmt (edition 2021, default config) would write: the layout
@@ -16,6 +18,7 @@
 
 mod fmt;
 mod names;
+mod relations;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -26,6 +29,7 @@ use self::fmt::{write_attr, write_doc, write_field, Meta, Nested, MAX_WIDTH};
 use self::names::{
     push_ident, serde_camel_case, snake_case, unique_idents, upper_camel_case, Suffix,
 };
+use self::relations::Relation;
 use crate::GeneratedFile;
 
 /// What the generated crate is called and how it depends on `nzc`.
@@ -49,8 +53,17 @@ pub fn render(schema: &Schema, options: &RustOptions) -> Vec<GeneratedFile> {
     if !schema.enums.is_empty() {
         files.push(enums_rs(schema, &names, &source));
     }
-    for (table, table_names) in schema.tables.iter().zip(&names.tables) {
-        files.push(table_rs(table, table_names, &names, &source));
+    let idents: Vec<&str> = names.tables.iter().map(|t| t.ident.as_str()).collect();
+    let fields: Vec<&[String]> = names.tables.iter().map(|t| t.fields.as_slice()).collect();
+    let cx = relations::Context {
+        schema,
+        idents: &idents,
+        fields: &fields,
+    };
+    for (i, (table, table_names)) in schema.tables.iter().zip(&names.tables).enumerate() {
+        let mut file = table_rs(table, table_names, &names, &source);
+        relations::write_impl(&mut file.contents, &cx, i, &names.relations[i]);
+        files.push(file);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
@@ -82,6 +95,8 @@ struct Names {
     enum_idents: Vec<String>,
     /// Per table, in schema order.
     tables: Vec<TableNames>,
+    /// Relation methods per table, in schema order ([`relations`]).
+    relations: Vec<Vec<Relation>>,
 }
 
 struct TableNames {
@@ -130,11 +145,14 @@ impl Names {
                     Suffix::Snake,
                 ),
             })
-            .collect();
+            .collect::<Vec<TableNames>>();
+        let fields: Vec<&[String]> = tables.iter().map(|t| t.fields.as_slice()).collect();
+        let relations = relations::plan(schema, &fields);
         Names {
             enums,
             enum_idents,
             tables,
+            relations,
         }
     }
 

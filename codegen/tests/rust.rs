@@ -260,3 +260,73 @@ fn large_schema_is_fast() {
     // Generous even for a debug build; release takes a fraction of this.
     assert!(elapsed.as_secs_f64() < 20.0, "{elapsed:?}");
 }
+
+#[test]
+fn rustfmt_agrees_relations() {
+    // NZC_RUST_FUZZ_SEEDS=5000 for a longer run.
+    let seeds: u64 = std::env::var("NZC_RUST_FUZZ_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150);
+    let mut merged = Schema::default();
+    for seed in 0..seeds {
+        let schema = relations_schema(seed);
+        for mut t in schema.tables {
+            t.name = format!("S{seed}{}", t.name);
+            for fk in &mut t.foreign_keys {
+                fk.ref_table = format!("S{seed}{}", fk.ref_table);
+            }
+            merged.tables.push(t);
+        }
+    }
+    assert_rustfmt_clean("relations", &merged);
+}
+
+/// The relation methods of a file, in order.
+fn relation_methods(contents: &str) -> Vec<&str> {
+    let Some((_, relations)) = contents.split_once("\nimpl ") else {
+        return Vec::new();
+    };
+    relations
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("pub async fn "))
+        .map(|l| l.split('(').next().unwrap())
+        .collect()
+}
+
+#[test]
+fn relation_names() {
+    let files = render(&relation_names_schema(), &options());
+    snapshot_files("relation_names", &files);
+    // Two keys to one table (here itself, and City): named by the column
+    // without `_id`; the reverse ones get `_by_<column>`.
+    assert_eq!(
+        relation_methods(file(&files, "src/person.rs")),
+        [
+            "manager",
+            "mentor",
+            "home_city",
+            "work_city",
+            "persons_by_manager_id",
+            "persons_by_mentor_id",
+        ]
+    );
+    assert_eq!(
+        relation_methods(file(&files, "src/city.rs")),
+        [
+            "persons_by_home_city_id",
+            "persons_by_work_city_id",
+            "items"
+        ]
+    );
+    // `list` is the derive's, `type` a keyword, `city` a field.
+    assert_eq!(
+        relation_methods(file(&files, "src/item.rs")),
+        ["list_2", "r#type", "city_2"]
+    );
+    // The field `items` takes the name.
+    assert_eq!(relation_methods(file(&files, "src/list.rs")), ["items_2"]);
+    // No foreign key, no impl block.
+    let files = render(&long_names_schema(), &options());
+    assert!(relation_methods(file(&files, "src/target.rs")).is_empty());
+}

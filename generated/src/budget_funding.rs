@@ -28,3 +28,31 @@ pub struct BudgetFunding {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl BudgetFunding {
+    /// The [`CityBudget`](crate::CityBudget) this row refers to through `budgetId`
+    /// (foreign key `fk_BudgetFunding_budgetId_CityBudget`); `None` when `budgetId` is NULL.
+    pub async fn city_budget(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::CityBudget>> {
+        let ::std::option::Option::Some(key) = &self.budget_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::CityBudget::get(db, key).await
+    }
+
+    /// The [`FundingSource`](crate::FundingSource) this row refers to through `fundingSourceId`
+    /// (foreign key `fk_BudgetFunding_fundingSourceId_FundingSource`); `None` when `fundingSourceId` is NULL.
+    pub async fn funding_source(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::FundingSource>> {
+        let ::std::option::Option::Some(key) = &self.funding_source_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::FundingSource::get(db, key).await
+    }
+}

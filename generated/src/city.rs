@@ -20,3 +20,87 @@ pub struct City {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl City {
+    /// The [`CityAnnualStats`](crate::CityAnnualStats) rows that refer to this row through `cityId`
+    /// (foreign key `fk_CityAnnualStats_cityId_City`), ordered by primary key.
+    pub async fn city_annual_stats(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::CityAnnualStats>> {
+        let key = &self.city_id;
+        let filter = crate::CityAnnualStats::CITY_ID.eq(key);
+        crate::CityAnnualStats::query().filter(filter).all(db).await
+    }
+
+    /// The [`ClimateCityContract`](crate::ClimateCityContract) rows that refer to this row through `cityId`
+    /// (foreign key `fk_ClimateCityContract_cityId_City`), ordered by primary key.
+    pub async fn climate_city_contracts(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::ClimateCityContract>> {
+        let key = &self.city_id;
+        let filter = crate::ClimateCityContract::CITY_ID.eq(key);
+        crate::ClimateCityContract::query()
+            .filter(filter)
+            .all(db)
+            .await
+    }
+
+    /// The [`EmissionRecord`](crate::EmissionRecord) rows that refer to this row through `cityId`
+    /// (foreign key `fk_EmissionRecord_cityId_City`), ordered by primary key.
+    pub async fn emission_records(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::EmissionRecord>> {
+        let key = &self.city_id;
+        let filter = crate::EmissionRecord::CITY_ID.eq(key);
+        crate::EmissionRecord::query().filter(filter).all(db).await
+    }
+
+    /// The [`CityBudget`](crate::CityBudget) rows that refer to this row through `cityId`
+    /// (foreign key `fk_CityBudget_cityId_City`), ordered by primary key.
+    pub async fn city_budgets(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::CityBudget>> {
+        let key = &self.city_id;
+        let filter = crate::CityBudget::CITY_ID.eq(key);
+        crate::CityBudget::query().filter(filter).all(db).await
+    }
+
+    /// The [`Initiative`](crate::Initiative) rows that refer to this row through `cityId`
+    /// (foreign key `fk_Initiative_cityId_City`), ordered by primary key.
+    pub async fn initiatives(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::Initiative>> {
+        let key = &self.city_id;
+        let filter = crate::Initiative::CITY_ID.eq(key);
+        crate::Initiative::query().filter(filter).all(db).await
+    }
+
+    /// The [`Indicator`](crate::Indicator) rows that refer to this row through `cityId`
+    /// (foreign key `fk_Indicator_cityId_City`), ordered by primary key.
+    pub async fn indicators(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::Indicator>> {
+        let key = &self.city_id;
+        let filter = crate::Indicator::CITY_ID.eq(key);
+        crate::Indicator::query().filter(filter).all(db).await
+    }
+
+    /// The [`CityTarget`](crate::CityTarget) rows that refer to this row through `cityId`
+    /// (foreign key `fk_CityTarget_cityId_City`), ordered by primary key.
+    pub async fn city_targets(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::CityTarget>> {
+        let key = &self.city_id;
+        let filter = crate::CityTarget::CITY_ID.eq(key);
+        crate::CityTarget::query().filter(filter).all(db).await
+    }
+}

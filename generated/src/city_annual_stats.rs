@@ -27,3 +27,19 @@ pub struct CityAnnualStats {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl CityAnnualStats {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_CityAnnualStats_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+}

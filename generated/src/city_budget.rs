@@ -26,3 +26,30 @@ pub struct CityBudget {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl CityBudget {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_CityBudget_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+
+    /// The [`BudgetFunding`](crate::BudgetFunding) rows that refer to this row through `budgetId`
+    /// (foreign key `fk_BudgetFunding_budgetId_CityBudget`), ordered by primary key.
+    pub async fn budget_fundings(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::BudgetFunding>> {
+        let key = &self.budget_id;
+        let filter = crate::BudgetFunding::BUDGET_ID.eq(key);
+        crate::BudgetFunding::query().filter(filter).all(db).await
+    }
+}

@@ -36,3 +36,31 @@ pub struct CityTarget {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl CityTarget {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_CityTarget_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+
+    /// The [`Indicator`](crate::Indicator) this row refers to through `indicatorId`
+    /// (foreign key `fk_CityTarget_indicatorId_Indicator`); `None` when `indicatorId` is NULL.
+    pub async fn indicator(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Indicator>> {
+        let ::std::option::Option::Some(key) = &self.indicator_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Indicator::get(db, key).await
+    }
+}

@@ -38,3 +38,31 @@ pub struct EmissionRecord {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl EmissionRecord {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_EmissionRecord_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+
+    /// The [`Sector`](crate::Sector) this row refers to through `sectorId`
+    /// (foreign key `fk_EmissionRecord_sectorId_Sector`); `None` when `sectorId` is NULL.
+    pub async fn sector(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Sector>> {
+        let ::std::option::Option::Some(key) = &self.sector_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Sector::get(db, key).await
+    }
+}

@@ -18,3 +18,18 @@ pub struct FundingSource {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl FundingSource {
+    /// The [`BudgetFunding`](crate::BudgetFunding) rows that refer to this row through `fundingSourceId`
+    /// (foreign key `fk_BudgetFunding_fundingSourceId_FundingSource`), ordered by primary key.
+    pub async fn budget_fundings(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::BudgetFunding>> {
+        let key = &self.funding_source_id;
+        let filter = crate::BudgetFunding::FUNDING_SOURCE_ID.eq(key);
+        crate::BudgetFunding::query().filter(filter).all(db).await
+    }
+}

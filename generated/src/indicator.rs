@@ -30,3 +30,67 @@ pub struct Indicator {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl Indicator {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_Indicator_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+
+    /// The [`Sector`](crate::Sector) this row refers to through `sectorId`
+    /// (foreign key `fk_Indicator_sectorId_Sector`); `None` when `sectorId` is NULL.
+    pub async fn sector(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Sector>> {
+        let ::std::option::Option::Some(key) = &self.sector_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Sector::get(db, key).await
+    }
+
+    /// The [`IndicatorValue`](crate::IndicatorValue) rows that refer to this row through `indicatorId`
+    /// (foreign key `fk_IndicatorValue_indicatorId_Indicator`), ordered by primary key.
+    pub async fn indicator_values(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::IndicatorValue>> {
+        let key = &self.indicator_id;
+        let filter = crate::IndicatorValue::INDICATOR_ID.eq(key);
+        crate::IndicatorValue::query().filter(filter).all(db).await
+    }
+
+    /// The [`CityTarget`](crate::CityTarget) rows that refer to this row through `indicatorId`
+    /// (foreign key `fk_CityTarget_indicatorId_Indicator`), ordered by primary key.
+    pub async fn city_targets(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::CityTarget>> {
+        let key = &self.indicator_id;
+        let filter = crate::CityTarget::INDICATOR_ID.eq(key);
+        crate::CityTarget::query().filter(filter).all(db).await
+    }
+
+    /// The [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to this row through `indicatorId`
+    /// (foreign key `fk_InitiativeIndicator_indicatorId_Indicator`), ordered by primary key.
+    pub async fn initiative_indicators(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeIndicator>> {
+        let key = &self.indicator_id;
+        let filter = crate::InitiativeIndicator::INDICATOR_ID.eq(key);
+        crate::InitiativeIndicator::query()
+            .filter(filter)
+            .all(db)
+            .await
+    }
+}

@@ -25,3 +25,19 @@ pub struct IndicatorValue {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl IndicatorValue {
+    /// The [`Indicator`](crate::Indicator) this row refers to through `indicatorId`
+    /// (foreign key `fk_IndicatorValue_indicatorId_Indicator`); `None` when `indicatorId` is NULL.
+    pub async fn indicator(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Indicator>> {
+        let ::std::option::Option::Some(key) = &self.indicator_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Indicator::get(db, key).await
+    }
+}

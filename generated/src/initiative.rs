@@ -32,3 +32,58 @@ pub struct Initiative {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl Initiative {
+    /// The [`City`](crate::City) this row refers to through `cityId`
+    /// (foreign key `fk_Initiative_cityId_City`); `None` when `cityId` is NULL.
+    pub async fn city(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::City>> {
+        let ::std::option::Option::Some(key) = &self.city_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::City::get(db, key).await
+    }
+
+    /// The [`InitiativeStakeholder`](crate::InitiativeStakeholder) rows that refer to this row through `initiativeId`
+    /// (foreign key `fk_InitiativeStakeholder_initiativeId_Initiative`), ordered by primary key.
+    pub async fn initiative_stakeholders(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeStakeholder>> {
+        let key = &self.initiative_id;
+        let filter = crate::InitiativeStakeholder::INITIATIVE_ID.eq(key);
+        crate::InitiativeStakeholder::query()
+            .filter(filter)
+            .all(db)
+            .await
+    }
+
+    /// The [`InitiativeTef`](crate::InitiativeTef) rows that refer to this row through `initiativeId`
+    /// (foreign key `fk_InitiativeTef_initiativeId_Initiative`), ordered by primary key.
+    pub async fn initiative_tefs(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeTef>> {
+        let key = &self.initiative_id;
+        let filter = crate::InitiativeTef::INITIATIVE_ID.eq(key);
+        crate::InitiativeTef::query().filter(filter).all(db).await
+    }
+
+    /// The [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to this row through `initiativeId`
+    /// (foreign key `fk_InitiativeIndicator_initiativeId_Initiative`), ordered by primary key.
+    pub async fn initiative_indicators(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeIndicator>> {
+        let key = &self.initiative_id;
+        let filter = crate::InitiativeIndicator::INITIATIVE_ID.eq(key);
+        crate::InitiativeIndicator::query()
+            .filter(filter)
+            .all(db)
+            .await
+    }
+}

@@ -30,3 +30,31 @@ pub struct InitiativeStakeholder {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl InitiativeStakeholder {
+    /// The [`Initiative`](crate::Initiative) this row refers to through `initiativeId`
+    /// (foreign key `fk_InitiativeStakeholder_initiativeId_Initiative`); `None` when `initiativeId` is NULL.
+    pub async fn initiative(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Initiative>> {
+        let ::std::option::Option::Some(key) = &self.initiative_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Initiative::get(db, key).await
+    }
+
+    /// The [`Stakeholder`](crate::Stakeholder) this row refers to through `stakeholderId`
+    /// (foreign key `fk_InitiativeStakeholder_stakeholderId_Stakeholder`); `None` when `stakeholderId` is NULL.
+    pub async fn stakeholder(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Stakeholder>> {
+        let ::std::option::Option::Some(key) = &self.stakeholder_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Stakeholder::get(db, key).await
+    }
+}

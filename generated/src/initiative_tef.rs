@@ -28,3 +28,31 @@ pub struct InitiativeTef {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl InitiativeTef {
+    /// The [`Initiative`](crate::Initiative) this row refers to through `initiativeId`
+    /// (foreign key `fk_InitiativeTef_initiativeId_Initiative`); `None` when `initiativeId` is NULL.
+    pub async fn initiative(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::Initiative>> {
+        let ::std::option::Option::Some(key) = &self.initiative_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::Initiative::get(db, key).await
+    }
+
+    /// The [`TefCategory`](crate::TefCategory) this row refers to through `tefId`
+    /// (foreign key `fk_InitiativeTef_tefId_TefCategory`); `None` when `tefId` is NULL.
+    pub async fn tef_category(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<crate::TefCategory>> {
+        let ::std::option::Option::Some(key) = &self.tef_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        crate::TefCategory::get(db, key).await
+    }
+}

@@ -16,3 +16,29 @@ pub struct Sector {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl Sector {
+    /// The [`EmissionRecord`](crate::EmissionRecord) rows that refer to this row through `sectorId`
+    /// (foreign key `fk_EmissionRecord_sectorId_Sector`), ordered by primary key.
+    pub async fn emission_records(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::EmissionRecord>> {
+        let key = &self.sector_id;
+        let filter = crate::EmissionRecord::SECTOR_ID.eq(key);
+        crate::EmissionRecord::query().filter(filter).all(db).await
+    }
+
+    /// The [`Indicator`](crate::Indicator) rows that refer to this row through `sectorId`
+    /// (foreign key `fk_Indicator_sectorId_Sector`), ordered by primary key.
+    pub async fn indicators(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::Indicator>> {
+        let key = &self.sector_id;
+        let filter = crate::Indicator::SECTOR_ID.eq(key);
+        crate::Indicator::query().filter(filter).all(db).await
+    }
+}

@@ -18,3 +18,21 @@ pub struct Stakeholder {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl Stakeholder {
+    /// The [`InitiativeStakeholder`](crate::InitiativeStakeholder) rows that refer to this row through `stakeholderId`
+    /// (foreign key `fk_InitiativeStakeholder_stakeholderId_Stakeholder`), ordered by primary key.
+    pub async fn initiative_stakeholders(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeStakeholder>> {
+        let key = &self.stakeholder_id;
+        let filter = crate::InitiativeStakeholder::STAKEHOLDER_ID.eq(key);
+        crate::InitiativeStakeholder::query()
+            .filter(filter)
+            .all(db)
+            .await
+    }
+}

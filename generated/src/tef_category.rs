@@ -22,3 +22,41 @@ pub struct TefCategory {
     #[nzc(column = "misc")]
     pub misc: ::std::option::Option<::serde_json::Value>,
 }
+
+/// Relations, from the schema's foreign keys: the rows this row refers to, and the
+/// rows that refer to it.
+impl TefCategory {
+    /// The [`TefCategory`] this row refers to through `parentId`
+    /// (foreign key `fk_TefCategory_parentId_TefCategory`); `None` when `parentId` is NULL.
+    pub async fn parent(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::option::Option<Self>> {
+        let ::std::option::Option::Some(key) = &self.parent_id else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        Self::get(db, key).await
+    }
+
+    /// The [`TefCategory`] rows that refer to this row through `parentId`
+    /// (foreign key `fk_TefCategory_parentId_TefCategory`), ordered by primary key.
+    pub async fn tef_categories_by_parent_id(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<Self>> {
+        let key = &self.tef_id;
+        let filter = Self::PARENT_ID.eq(key);
+        Self::query().filter(filter).all(db).await
+    }
+
+    /// The [`InitiativeTef`](crate::InitiativeTef) rows that refer to this row through `tefId`
+    /// (foreign key `fk_InitiativeTef_tefId_TefCategory`), ordered by primary key.
+    pub async fn initiative_tefs(
+        &self,
+        db: &impl ::nzc::GenericClient,
+    ) -> ::nzc::Result<::std::vec::Vec<crate::InitiativeTef>> {
+        let key = &self.tef_id;
+        let filter = crate::InitiativeTef::TEF_ID.eq(key);
+        crate::InitiativeTef::query().filter(filter).all(db).await
+    }
+}

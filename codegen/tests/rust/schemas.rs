@@ -519,6 +519,21 @@ impl Rng {
             .collect()
     }
 
+    /// A lowercase name of `len` bytes with an occasional capital, so that
+    /// its snake_case and UpperCamelCase forms have about its length.
+    pub fn plain_name(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| {
+                let c = b'a' + self.below(26) as u8;
+                if self.chance(5) {
+                    c.to_ascii_uppercase() as char
+                } else {
+                    c as char
+                }
+            })
+            .collect()
+    }
+
     fn pick<'a>(&mut self, list: &'a [String]) -> &'a String {
         &list[self.below(list.len())]
     }
@@ -631,6 +646,166 @@ pub fn random_schema(seed: u64) -> Schema {
     Schema {
         enums,
         tables,
+        ..Schema::default()
+    }
+}
+
+/// A random schema whose foreign keys all resolve: single and composite
+/// keys, to primary keys and to unique keys, self-references, several keys
+/// to one table, nullable and NOT NULL columns, names of every length (for
+/// the layout of the relation methods).
+pub fn relations_schema(seed: u64) -> Schema {
+    relations_schema_within(seed, 95)
+}
+
+/// [`relations_schema`] with names of at most about `max` bytes.
+pub fn relations_schema_within(seed: u64, max: usize) -> Schema {
+    let mut rng = Rng::new(seed);
+    let key_types = [Kind::Uuid, Kind::Int, Kind::Varchar, Kind::BigInt];
+    let n = 2 + rng.below(5);
+    let mut tables: Vec<Table> = (0..n)
+        .map(|t| {
+            let len = 1 + rng.below(max);
+            let name = format!("R{t}{}", rng.plain_name(len));
+            let len = 1 + rng.below(max);
+            let pk = format!("p{}", rng.plain_name(len));
+            let mut columns = vec![col(&pk, scalar(key_types[rng.below(4)]))];
+            let mut pk_cols = vec![pk.clone()];
+            if rng.chance(25) {
+                let len = 1 + rng.below(40);
+                let second = format!("q{}", rng.plain_name(len));
+                columns.push(col(&second, scalar(key_types[rng.below(4)])));
+                pk_cols.push(second);
+                // Now and then a wide key: its filters are combined over
+                // several lines.
+                if rng.chance(30) {
+                    for i in 0..4 + rng.below(4) {
+                        let name = format!("w{i}");
+                        columns.push(col(&name, scalar(Kind::Int)));
+                        pk_cols.push(name);
+                    }
+                }
+            }
+            let len = 1 + rng.below(max);
+            let code = format!("u{}", rng.plain_name(len));
+            let mut code_col = col(&code, scalar(key_types[rng.below(4)]));
+            code_col.nullable = rng.chance(40);
+            columns.push(code_col);
+            let pk_refs: Vec<&str> = pk_cols.iter().map(String::as_str).collect();
+            let mut table = table(&name, None, &pk_refs, columns);
+            table
+                .uniques
+                .push(unique(&format!("uq_{t}_{seed}"), &[&code]));
+            table
+        })
+        .collect();
+    for ci in 0..n {
+        for k in 0..rng.below(4) {
+            let pi = rng.below(n);
+            let parent = tables[pi].clone();
+            let ref_columns: Vec<String> = if rng.chance(70) {
+                parent.primary_key.columns.clone()
+            } else {
+                parent.uniques[0].columns.clone()
+            };
+            let mut columns = Vec::new();
+            for rc in &ref_columns {
+                let ty = parent.column(rc).unwrap().ty.clone();
+                let len = 1 + rng.below(max);
+                let mut c = col(&format!("f{k}{}", rng.plain_name(len)), ty);
+                c.nullable = rng.chance(50);
+                columns.push(c.name.clone());
+                tables[ci].columns.push(c);
+            }
+            let fk_len = rng.len();
+            tables[ci].foreign_keys.push(ForeignKey {
+                name: format!("fk_{}", rng.name(fk_len)),
+                columns,
+                ref_table: parent.name.clone(),
+                ref_columns,
+                on_delete: ReferentialAction::NoAction,
+                on_update: ReferentialAction::NoAction,
+            });
+        }
+    }
+    Schema {
+        tables,
+        ..Schema::default()
+    }
+}
+
+/// Relation naming cases: self-references, two keys to one table, names
+/// that clash with fields, the derive's methods and keywords, a foreign key
+/// to a unique (not primary) key, a nullable referenced column.
+pub fn relation_names_schema() -> Schema {
+    let uuid = || scalar(Kind::Uuid);
+    let city = table(
+        "City",
+        None,
+        &["cityId"],
+        vec![
+            col("cityId", uuid()),
+            opt(col("locode", scalar(Kind::Varchar))),
+        ],
+    );
+    let mut city = city;
+    city.uniques.push(unique("uq_City_locode", &["locode"]));
+
+    // Two keys to Person (itself) and two to City.
+    let mut person = table(
+        "Person",
+        None,
+        &["personId"],
+        vec![
+            col("personId", uuid()),
+            opt(col("managerId", uuid())),
+            opt(col("mentorId", uuid())),
+            col("homeCityId", uuid()),
+            opt(col("workCityId", uuid())),
+        ],
+    );
+    for (column, target, ref_column) in [
+        ("managerId", "Person", "personId"),
+        ("mentorId", "Person", "personId"),
+        ("homeCityId", "City", "cityId"),
+        ("workCityId", "City", "cityId"),
+    ] {
+        person.foreign_keys.push(fk(
+            &format!("fk_Person_{column}_{target}"),
+            &[column],
+            target,
+            &[ref_column],
+        ));
+    }
+
+    // `list`, `type` and `city` (a field) as relation names; a key to a
+    // unique column.
+    let list = table("List", None, &["listId"], vec![col("listId", uuid())]);
+    let kind = table("Type", None, &["typeId"], vec![col("typeId", uuid())]);
+    let mut item = table(
+        "Item",
+        None,
+        &["itemId"],
+        vec![
+            col("itemId", uuid()),
+            col("listId", uuid()),
+            opt(col("typeId", uuid())),
+            opt(col("locode", scalar(Kind::Varchar))),
+            opt(col("city", scalar(Kind::Text))),
+        ],
+    );
+    item.foreign_keys
+        .push(fk("fk_Item_listId_List", &["listId"], "List", &["listId"]));
+    item.foreign_keys
+        .push(fk("fk_Item_typeId_Type", &["typeId"], "Type", &["typeId"]));
+    item.foreign_keys
+        .push(fk("fk_Item_locode_City", &["locode"], "City", &["locode"]));
+    // `Item`'s reverse relation on `List` would be `items`; a field takes it.
+    let mut list = list;
+    list.columns.push(opt(col("items", scalar(Kind::Int))));
+
+    Schema {
+        tables: vec![city, person, list, kind, item],
         ..Schema::default()
     }
 }

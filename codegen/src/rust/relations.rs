@@ -1,0 +1,737 @@
+//! Relation methods: for every foreign key of the schema, a method on the
+//! referencing model that fetches the referenced row, and one on the
+//! referenced model that fetches the referencing rows. They go in a second
+//! `impl` block of each model file (the derive knows nothing about them).
+//!
+//! # What is generated
+//!
+//! For a foreign key `EmissionRecord(cityId) → City(cityId)`:
+//!
+//! - `record.city(db) -> nzc::Result<Option<City>>` on the referencing model
+//!   ("forward"): `City::get` when the key is a single column referencing the
+//!   whole primary key, else `City::query()` filtered on the referenced
+//!   columns, `.first(db)`. `Ok(None)` without a query when a referencing
+//!   column is NULL (PostgreSQL does not check such a row either).
+//! - `city.emission_records(db) -> nzc::Result<Vec<EmissionRecord>>` on the
+//!   referenced model ("reverse"): `EmissionRecord::query()` filtered on the
+//!   referencing columns, ordered by primary key (the filter builder's
+//!   default). An empty list without a query when a referenced column of
+//!   `self` is NULL.
+//!
+//! A composite key filters on every column pair, combined with `.and`.
+//!
+//! # Names
+//!
+//! Decided per model, deterministically, before any text is written:
+//!
+//! 1. Forward: the referenced table in snake_case (`city`, `tef_category`).
+//!    When the table has several foreign keys to the same table, or the key
+//!    references its own table, the referencing columns name it instead:
+//!    their snake_case names joined by `_`, without a trailing `_id`
+//!    (`parentId` → `parent`, `managerId` → `manager`; `[cityId, year]` →
+//!    `city_id_year`).
+//! 2. Reverse: the referencing table in snake_case, plural (`emission_records`,
+//!    `tef_categories`, `city_annual_stats`: a last word ending in `s` is taken
+//!    as plural already, except `…ss` / `…us`). With several foreign keys from
+//!    that table to this one, or a self-reference, `_by_` and the referencing
+//!    columns follow, as in the derive's `find_by_<cols>`
+//!    (`tef_categories_by_parent_id`).
+//! 3. A name is never one of the model's field names, the derive's methods
+//!    (`insert`, `insert_many`, `get`, `update`, `delete`, `list`, `upsert`,
+//!    `query`, `from_row`, `find_by_<cols>` / `upsert_by_<cols>` of its unique
+//!    keys), nor a method of the traits the models derive or get for free
+//!    (`clone`, `eq`, `fmt`, `serialize`, `into`, …: an inherent method would
+//!    shadow them). Column constants are SCREAMING_CASE and cannot clash.
+//!    Forward relations (in foreign key order) then reverse ones (in schema
+//!    order of the referencing tables, then foreign key order) claim their
+//!    names in turn; a name that is reserved or already taken gets the
+//!    smallest free suffix `_2`, `_3`, ….
+//!
+//! A foreign key whose tables or columns cannot be resolved, or whose column
+//! types differ in Rust, gets no methods (a validated schema has none).
+//!
+//! # Layout
+//!
+//! The text is what rustfmt writes, without running it: each statement has a
+//! fixed shape with at most one or two names of variable length, and the
+//! functions below choose among the layouts rustfmt uses for that shape (one
+//! line, right-hand side on the next line, chain broken per element, …, and
+//! the source line itself when nothing fits, which rustfmt then keeps). The
+//! thresholds were measured against rustfmt; `tests/rust.rs` checks them on
+//! random names of every length.
+
+use std::collections::{HashMap, HashSet};
+
+use heck::ToShoutySnakeCase;
+use nzc_dsl::{Column, ColumnType, ForeignKey, Schema, Table};
+
+use super::fmt::{sanitize_comment, write_doc, MAX_WIDTH};
+use super::names::{make_unique, push_ident, snake_case, Suffix};
+
+/// One relation method of a model.
+#[derive(Debug, Clone)]
+pub(crate) struct Relation {
+    /// The method's name (a Rust identifier, before `r#` escaping).
+    pub(crate) method: String,
+    /// The referencing table and the index of the foreign key in it.
+    pub(crate) child: usize,
+    pub(crate) fk: usize,
+    /// The referenced table.
+    pub(crate) parent: usize,
+    /// Column indices in the child (`fk.columns`) and the parent
+    /// (`fk.ref_columns`), pair by pair.
+    pub(crate) child_columns: Vec<usize>,
+    pub(crate) parent_columns: Vec<usize>,
+    /// On the referencing model (fetches the parent) or on the referenced
+    /// one (fetches the children).
+    pub(crate) forward: bool,
+}
+
+/// Inherent methods of a generated model, from the derive and from the traits
+/// it derives or gets by blanket impls: relation methods never take these.
+const TAKEN_METHODS: &[&str] = &[
+    // #[derive(NzcModel)]
+    "insert",
+    "insert_many",
+    "get",
+    "update",
+    "delete",
+    "list",
+    "upsert",
+    "query",
+    "from_row",
+    // Debug, Clone, PartialEq, Serialize, Deserialize
+    "fmt",
+    "clone",
+    "clone_from",
+    "eq",
+    "ne",
+    "serialize",
+    "deserialize",
+    // blanket impls
+    "into",
+    "try_into",
+    "from",
+    "try_from",
+    "to_owned",
+    "clone_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+];
+
+/// A foreign key resolved against both tables.
+struct Resolved {
+    parent: usize,
+    child_columns: Vec<usize>,
+    parent_columns: Vec<usize>,
+}
+
+fn resolve(
+    schema: &Schema,
+    by_name: &HashMap<&str, usize>,
+    child: &Table,
+    fk: &ForeignKey,
+) -> Option<Resolved> {
+    let parent = *by_name.get(fk.ref_table.as_str())?;
+    let parent_table = &schema.tables[parent];
+    if fk.columns.is_empty() || fk.columns.len() != fk.ref_columns.len() {
+        return None;
+    }
+    let find = |table: &Table, name: &str| table.columns.iter().position(|c| c.name == name);
+    let child_columns = fk
+        .columns
+        .iter()
+        .map(|c| find(child, c))
+        .collect::<Option<Vec<_>>>()?;
+    let parent_columns = fk
+        .ref_columns
+        .iter()
+        .map(|c| find(parent_table, c))
+        .collect::<Option<Vec<_>>>()?;
+    let same_types = child_columns
+        .iter()
+        .zip(&parent_columns)
+        .all(|(&c, &p)| same_rust_type(&child.columns[c], &parent_table.columns[p]));
+    same_types.then_some(Resolved {
+        parent,
+        child_columns,
+        parent_columns,
+    })
+}
+
+fn same_rust_type(a: &Column, b: &Column) -> bool {
+    match (&a.ty, &b.ty) {
+        (ColumnType::Scalar(x), ColumnType::Scalar(y)) => x.rust() == y.rust(),
+        (ColumnType::Enum(x), ColumnType::Enum(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The relation methods of every table (schema order), forward ones first;
+/// `fields` are the tables' field identifiers.
+pub(crate) fn plan(schema: &Schema, fields: &[&[String]]) -> Vec<Vec<Relation>> {
+    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(schema.tables.len());
+    for (i, t) in schema.tables.iter().enumerate() {
+        by_name.entry(t.name.as_str()).or_insert(i);
+    }
+    // (child, fk, resolution), per referenced table.
+    let mut forward: Vec<Vec<(usize, Resolved)>> = Vec::with_capacity(schema.tables.len());
+    let mut reverse: Vec<Vec<(usize, usize)>> = vec![Vec::new(); schema.tables.len()];
+    for (ci, child) in schema.tables.iter().enumerate() {
+        let mut list = Vec::new();
+        for (fi, fk) in child.foreign_keys.iter().enumerate() {
+            if let Some(r) = resolve(schema, &by_name, child, fk) {
+                reverse[r.parent].push((ci, fi));
+                list.push((fi, r));
+            }
+        }
+        forward.push(list);
+    }
+
+    let mut out = Vec::with_capacity(schema.tables.len());
+    for (ti, table) in schema.tables.iter().enumerate() {
+        let forward = std::mem::take(&mut forward[ti]);
+        if forward.is_empty() && reverse[ti].is_empty() {
+            out.push(Vec::new());
+            continue;
+        }
+        let mut relations = Vec::with_capacity(forward.len() + reverse[ti].len());
+        let mut bases = Vec::with_capacity(relations.capacity());
+        for (fi, r) in forward {
+            let fk = &table.foreign_keys[fi];
+            bases.push(if ambiguous(table, fk) {
+                column_stem(&fk.columns)
+            } else {
+                snake_case(&fk.ref_table, "table")
+            });
+            relations.push(Relation {
+                method: String::new(),
+                child: ti,
+                fk: fi,
+                parent: r.parent,
+                child_columns: r.child_columns,
+                parent_columns: r.parent_columns,
+                forward: true,
+            });
+        }
+        for &(ci, fi) in &reverse[ti] {
+            let child = &schema.tables[ci];
+            let fk = &child.foreign_keys[fi];
+            let mut base = plural(&snake_case(&child.name, "table"));
+            if ambiguous(child, fk) {
+                base.push_str("_by_");
+                base.push_str(&joined_snake(&fk.columns));
+            }
+            bases.push(base);
+            // The forward pass resolved it; resolve again for the columns.
+            let r = resolve(schema, &by_name, child, fk).expect("resolved above");
+            relations.push(Relation {
+                method: String::new(),
+                child: ci,
+                fk: fi,
+                parent: ti,
+                child_columns: r.child_columns,
+                parent_columns: r.parent_columns,
+                forward: false,
+            });
+        }
+        let reserved = reserved_names(table, fields[ti]);
+        let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+        let names = make_unique(bases, |_| false, &reserved, Suffix::Snake);
+        for (relation, name) in relations.iter_mut().zip(names) {
+            relation.method = name;
+        }
+        out.push(relations);
+    }
+    out
+}
+
+/// Whether `table`'s foreign key `fk` is named by its columns: it references
+/// `table` itself, or `table` has another foreign key to the same table.
+fn ambiguous(table: &Table, fk: &ForeignKey) -> bool {
+    fk.ref_table == table.name
+        || table
+            .foreign_keys
+            .iter()
+            .filter(|f| f.ref_table == fk.ref_table)
+            .nth(1)
+            .is_some()
+}
+
+fn joined_snake(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| snake_case(c, "column"))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// `parent_id` → `parent`; `city_id_year` stays.
+fn column_stem(columns: &[String]) -> String {
+    let mut s = joined_snake(columns);
+    if s.len() > 3 && s.ends_with("_id") && !s.ends_with("__id") {
+        s.truncate(s.len() - 3);
+    }
+    s
+}
+
+/// English plural of a snake_case name's last word.
+pub(crate) fn plural(name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 3);
+    s.push_str(name);
+    let last = name.rsplit('_').next().unwrap_or(name);
+    let b = last.as_bytes();
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    match b {
+        [.., b's', b's'] | [.., b'u', b's'] => s.push_str("es"),
+        [.., b's'] => {}
+        [.., b'x'] | [.., b'z'] | [.., b'c', b'h'] | [.., b's', b'h'] => s.push_str("es"),
+        [.., c, b'y'] if c.is_ascii_alphabetic() && !vowel(*c) => {
+            s.pop();
+            s.push_str("ies");
+        }
+        _ => s.push('s'),
+    }
+    s
+}
+
+/// The model's field names, the derive's methods (with `find_by_<cols>` /
+/// `upsert_by_<cols>` of its unique keys) and trait methods.
+fn reserved_names(table: &Table, fields: &[String]) -> Vec<String> {
+    let mut set: HashSet<String> = fields.iter().cloned().collect();
+    set.extend(TAKEN_METHODS.iter().map(|s| s.to_string()));
+    let uniques = table.uniques.iter().map(|u| &u.columns).chain(
+        table
+            .indexes
+            .iter()
+            .filter(|i| i.unique)
+            .map(|i| &i.columns),
+    );
+    for columns in uniques {
+        let cols = joined_snake(columns);
+        set.insert(format!("find_by_{cols}"));
+        set.insert(format!("upsert_by_{cols}"));
+    }
+    let mut v: Vec<String> = set.into_iter().collect();
+    v.sort();
+    v
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+
+/// What a model file needs to know about the crate to write its relations.
+pub(crate) struct Context<'a> {
+    pub(crate) schema: &'a Schema,
+    /// Struct identifiers, per table.
+    pub(crate) idents: &'a [&'a str],
+    /// Field identifiers, per table.
+    pub(crate) fields: &'a [&'a [String]],
+}
+
+/// The body's indentation.
+const BODY: usize = 8;
+
+/// Writes `impl Ident { … }` with the relation methods of table `ti`
+/// (nothing when it has none), preceded by a blank line.
+pub(crate) fn write_impl(out: &mut String, cx: &Context<'_>, ti: usize, relations: &[Relation]) {
+    if relations.is_empty() {
+        return;
+    }
+    let ident = cx.idents[ti];
+    out.push_str(
+        "\n/// Relations, from the schema's foreign keys: the rows this row refers to, and the\n\
+         /// rows that refer to it.\n",
+    );
+    // rustfmt: `impl X {`; the name alone on its line when that does not fit
+    // but the name does; else the line as written.
+    let one_line = "impl ".len() + ident.len() + " {".len();
+    if one_line <= MAX_WIDTH || 4 + ident.len() > MAX_WIDTH {
+        out.push_str("impl ");
+        out.push_str(ident);
+        out.push_str(" {\n");
+    } else {
+        out.push_str("impl\n    ");
+        out.push_str(ident);
+        out.push_str("\n{\n");
+    }
+    for (i, relation) in relations.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        write_method(out, cx, ti, relation);
+    }
+    out.push_str("}\n");
+}
+
+/// A name for a doc comment: no line breaks, no backticks.
+fn doc_name(name: &str) -> String {
+    sanitize_comment(name).replace('`', "'")
+}
+
+fn doc_columns(columns: &[String]) -> String {
+    match columns {
+        [one] => format!("`{}`", doc_name(one)),
+        _ => format!(
+            "({})",
+            columns
+                .iter()
+                .map(|c| format!("`{}`", doc_name(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
+    let schema = cx.schema;
+    let child = &schema.tables[r.child];
+    let parent = &schema.tables[r.parent];
+    let fk = &child.foreign_keys[r.fk];
+    // The model the method returns, and the columns on each side.
+    let (target, own_columns, target_columns, own_table) = if r.forward {
+        (r.parent, &r.child_columns, &r.parent_columns, child)
+    } else {
+        (r.child, &r.parent_columns, &r.child_columns, parent)
+    };
+    let target_ident = cx.idents[target];
+    let target_path = if target == ti {
+        "Self".to_string()
+    } else {
+        format!("crate::{target_ident}")
+    };
+    let nullable: Vec<bool> = own_columns
+        .iter()
+        .map(|&c| own_table.columns[c].nullable)
+        .collect();
+    let own_names: Vec<String> = own_columns
+        .iter()
+        .map(|&c| own_table.columns[c].name.clone())
+        .collect();
+
+    // Docs.
+    // Its own struct is in scope (an explicit target would be redundant).
+    let link = if target == ti {
+        format!("[`{target_ident}`]")
+    } else {
+        format!("[`{target_ident}`](crate::{target_ident})")
+    };
+    let mut doc = if r.forward {
+        format!(
+            "The {link} this row refers to through {}\n(foreign key `{}`)",
+            doc_columns(&fk.columns),
+            doc_name(&fk.name),
+        )
+    } else {
+        format!(
+            "The {link} rows that refer to this row through {}\n(foreign key `{}`), ordered by primary key",
+            doc_columns(&fk.columns),
+            doc_name(&fk.name),
+        )
+    };
+    let nulls: Vec<String> = own_names
+        .iter()
+        .zip(&nullable)
+        .filter(|(_, n)| **n)
+        .map(|(c, _)| c.clone())
+        .collect();
+    if !nulls.is_empty() {
+        doc.push_str(if r.forward { "; `None`" } else { "; empty" });
+        doc.push_str(if nulls.len() == 1 {
+            " when "
+        } else {
+            " when any of "
+        });
+        doc.push_str(&doc_columns(&nulls));
+        doc.push_str(" is NULL");
+    }
+    doc.push('.');
+    write_doc(out, "    ", "///", &doc);
+
+    // Signature.
+    let mut method = String::with_capacity(r.method.len() + 2);
+    push_ident(&mut method, &r.method);
+    write_signature(out, &method, &target_path, !r.forward);
+
+    // Body: bind the key values, build the filter, run.
+    let empty = if r.forward {
+        "::std::result::Result::Ok(::std::option::Option::None)"
+    } else {
+        "::std::result::Result::Ok(::std::vec::Vec::new())"
+    };
+    let single = own_columns.len() == 1;
+    let key_name = |i: usize| {
+        if single {
+            "key".to_string()
+        } else {
+            format!("key{i}")
+        }
+    };
+    for (i, &c) in own_columns.iter().enumerate() {
+        let mut field = String::with_capacity(24);
+        push_ident(
+            &mut field,
+            &cx.fields[if r.forward { r.child } else { r.parent }][c],
+        );
+        if nullable[i] {
+            write_let_else(out, &key_name(i), &field, empty);
+        } else {
+            write_let_field(out, &key_name(i), &field);
+        }
+    }
+    let by_key = r.forward
+        && single
+        && parent.primary_key.columns.len() == 1
+        && fk.ref_columns.first() == parent.primary_key.columns.first();
+    if by_key {
+        write_get(out, &target_path);
+    } else {
+        let filter_name = |i: usize| {
+            if single {
+                "filter".to_string()
+            } else {
+                format!("filter{i}")
+            }
+        };
+        for (i, &c) in target_columns.iter().enumerate() {
+            let constant = cx.fields[target][c]
+                .trim_start_matches("r#")
+                .to_shouty_snake_case();
+            let path = format!("{target_path}::{constant}");
+            write_let_eq(out, &filter_name(i), &path, &key_name(i));
+        }
+        if !single {
+            write_let_and(out, target_columns.len());
+        }
+        write_query(out, &target_path, if r.forward { "first" } else { "all" });
+    }
+    out.push_str("    }\n");
+}
+
+fn line(out: &mut String, indent: usize, text: &str) {
+    for _ in 0..indent {
+        out.push(' ');
+    }
+    out.push_str(text);
+    out.push('\n');
+}
+
+/// `pub async fn name(&self, db: &impl ::nzc::GenericClient) -> R {` with
+/// `R` = `::nzc::Result<Option<T>>` (or `Vec<T>` when `many`).
+fn write_signature(out: &mut String, method: &str, target: &str, many: bool) {
+    const PARAMS: &str = "(&self, db: &impl ::nzc::GenericClient)";
+    let container = if many {
+        "::std::vec::Vec<"
+    } else {
+        "::std::option::Option<"
+    };
+    let inner = format!("{container}{target}>");
+    let ret = format!("::nzc::Result<{inner}>");
+    let head = format!("pub async fn {method}");
+    // Everything on one line.
+    if 4 + head.len() + PARAMS.len() + " -> ".len() + ret.len() + " {".len() <= MAX_WIDTH {
+        line(out, 4, &format!("{head}{PARAMS} -> {ret} {{"));
+        return;
+    }
+    // The return type's layouts, measured against rustfmt: after `) -> `,
+    // with the brace on the same line (up to 85 columns of type), on the
+    // next line (up to 93), or with the generic arguments broken once or
+    // twice (each line within 100 columns).
+    let layout = if ret.len() <= 85 {
+        Some(format!("    ) -> {ret} {{\n"))
+    } else if ret.len() <= 93 {
+        Some(format!("    ) -> {ret}\n    {{\n"))
+    } else if 8 + inner.len() + ",".len() <= MAX_WIDTH {
+        Some(format!(
+            "    ) -> ::nzc::Result<\n        {inner},\n    > {{\n"
+        ))
+    } else if 12 + target.len() + ",".len() <= MAX_WIDTH {
+        Some(format!(
+            "    ) -> ::nzc::Result<\n        {container}\n            {target},\n        >,\n    > {{\n"
+        ))
+    } else {
+        None
+    };
+    match layout {
+        Some(tail) => {
+            line(out, 4, &format!("{head}("));
+            line(out, 8, "&self,");
+            line(out, 8, "db: &impl ::nzc::GenericClient,");
+            out.push_str(&tail);
+        }
+        // rustfmt keeps a signature it cannot format as written, and puts
+        // the body's brace right after it.
+        None => line(out, 4, &format!("{head}{PARAMS} -> {ret}{{")),
+    }
+}
+
+/// `let name = &self.field;`
+fn write_let_field(out: &mut String, name: &str, field: &str) {
+    let one = format!("let {name} = &self.{field};");
+    if BODY + one.len() <= MAX_WIDTH {
+        line(out, BODY, &one);
+    } else if BODY + 4 + "&self.;".len() + field.len() <= MAX_WIDTH {
+        line(out, BODY, &format!("let {name} ="));
+        line(out, BODY + 4, &format!("&self.{field};"));
+    } else if BODY + 4 + ".;".len() + field.len() <= MAX_WIDTH {
+        line(out, BODY, &format!("let {name} = &self"));
+        line(out, BODY + 4, &format!(".{field};"));
+    } else {
+        line(out, BODY, &one);
+    }
+}
+
+/// `let Some(name) = &self.field else { return empty; };`
+fn write_let_else(out: &mut String, name: &str, field: &str, empty: &str) {
+    // The let statement's shape keeps a column for its `;`.
+    const LIMIT: usize = MAX_WIDTH - 1;
+    let head = format!("let ::std::option::Option::Some({name}) = &self.{field}");
+    let ret = format!("return {empty};");
+    if BODY + head.len() + " else {".len() <= LIMIT {
+        line(out, BODY, &format!("{head} else {{"));
+    } else if BODY + head.len() <= LIMIT {
+        line(out, BODY, &head);
+        line(out, BODY, "else {");
+    } else if BODY + 4 + "&self.".len() + field.len() <= LIMIT {
+        line(
+            out,
+            BODY,
+            &format!("let ::std::option::Option::Some({name}) ="),
+        );
+        line(out, BODY + 4, &format!("&self.{field}"));
+        line(out, BODY, "else {");
+    } else if BODY + 4 + 1 + field.len() <= LIMIT {
+        line(
+            out,
+            BODY,
+            &format!("let ::std::option::Option::Some({name}) = &self"),
+        );
+        line(out, BODY + 4, &format!(".{field}"));
+        line(out, BODY, "else {");
+    } else {
+        line(out, BODY, &format!("{head} else {{ {ret} }};"));
+        return;
+    }
+    line(out, BODY + 4, &ret);
+    line(out, BODY, "};");
+}
+
+/// `let name = path.eq(key);`
+fn write_let_eq(out: &mut String, name: &str, path: &str, key: &str) {
+    let rhs = format!("{path}.eq({key});");
+    let one = format!("let {name} = {rhs}");
+    if BODY + one.len() <= MAX_WIDTH {
+        line(out, BODY, &one);
+    } else if BODY + 4 + rhs.len() <= MAX_WIDTH {
+        line(out, BODY, &format!("let {name} ="));
+        line(out, BODY + 4, &rhs);
+    } else if BODY + 4 + path.len() <= MAX_WIDTH {
+        line(out, BODY, &format!("let {name} ="));
+        line(out, BODY + 4, path);
+        line(out, BODY + 8, &format!(".eq({key});"));
+    } else {
+        line(out, BODY, &one);
+    }
+}
+
+/// `let filter = filter0.and(filter1)…;` for `n` filters.
+fn write_let_and(out: &mut String, n: usize) {
+    let children: Vec<String> = (1..n).map(|i| format!(".and(filter{i})")).collect();
+    let chain_len = "filter0".len() + children.iter().map(String::len).sum::<usize>();
+    // rustfmt's `chain_width` (60) applies to chains of two or more elements.
+    if children.len() < 2 || chain_len <= 60 {
+        line(
+            out,
+            BODY,
+            &format!("let filter = filter0{};", children.concat()),
+        );
+    } else {
+        line(out, BODY, "let filter = filter0");
+        let last = children.len() - 1;
+        for (i, child) in children.iter().enumerate() {
+            let end = if i == last { ";" } else { "" };
+            line(out, BODY + 4, &format!("{child}{end}"));
+        }
+    }
+}
+
+/// `Target::query().filter(filter).first(db).await` (or `.all(db)`).
+fn write_query(out: &mut String, target: &str, fetch: &str) {
+    let root = format!("{target}::query()");
+    let children = [
+        ".filter(filter)".to_string(),
+        format!(".{fetch}(db)"),
+        ".await".to_string(),
+    ];
+    let total = root.len() + children.iter().map(String::len).sum::<usize>();
+    if total <= 60 {
+        line(out, BODY, &format!("{root}{}", children.concat()));
+    } else if BODY + root.len() <= MAX_WIDTH {
+        line(out, BODY, &root);
+        for child in &children {
+            line(out, BODY + 4, child);
+        }
+    } else if BODY + root.len() - 1 <= MAX_WIDTH {
+        // `query(` fits, `query()` does not: rustfmt breaks inside the
+        // empty parentheses and aligns the chain with the root.
+        line(out, BODY, &root[..root.len() - 1]);
+        line(out, BODY, ")");
+        for child in &children {
+            line(out, BODY, child);
+        }
+    } else {
+        line(out, BODY, &format!("{root}{}", children.concat()));
+    }
+}
+
+/// `Target::get(db, key).await`.
+fn write_get(out: &mut String, target: &str) {
+    let call = format!("{target}::get(db, key)");
+    if BODY + call.len() + ".await".len() <= MAX_WIDTH {
+        line(out, BODY, &format!("{call}.await"));
+    } else if BODY + call.len() <= MAX_WIDTH {
+        line(out, BODY, &call);
+        line(out, BODY + 4, ".await");
+    } else if BODY + target.len() + "::get(".len() <= MAX_WIDTH {
+        line(out, BODY, &format!("{target}::get("));
+        line(out, BODY + 4, "db, key,");
+        line(out, BODY, ")");
+        line(out, BODY, ".await");
+    } else {
+        line(out, BODY, &format!("{call}.await"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals() {
+        for (one, many) in [
+            ("emission_record", "emission_records"),
+            ("tef_category", "tef_categories"),
+            ("city_annual_stats", "city_annual_stats"),
+            ("status", "statuses"),
+            ("address", "addresses"),
+            ("tax", "taxes"),
+            ("batch", "batches"),
+            ("key", "keys"),
+            ("city", "cities"),
+            ("t2", "t2s"),
+            ("_2fa", "_2fas"),
+        ] {
+            assert_eq!(plural(one), many, "{one}");
+        }
+    }
+
+    #[test]
+    fn stems() {
+        let s = |c: &[&str]| column_stem(&c.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(s(&["parentId"]), "parent");
+        assert_eq!(s(&["id"]), "id");
+        assert_eq!(s(&["cityId", "year"]), "city_id_year");
+        assert_eq!(s(&["manager"]), "manager");
+    }
+}
