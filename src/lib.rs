@@ -100,10 +100,14 @@
 //! (`unique(columns("cityId", "year"))` → `find_by_city_id_year`).
 //!
 //! **NULL in a unique key**: PostgreSQL treats NULLs as distinct, so a row
-//! with a NULL in the constraint's columns never conflicts and `upsert_by_…`
-//! inserts it again each time, unless the constraint is declared
-//! `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15+). `find_by_…` matches NULL
-//! with NULL (`IS NOT DISTINCT FROM` semantics), so it finds such rows.
+//! with a NULL in the constraint's columns never conflicts with
+//! `ON CONFLICT`. `upsert_by_…` therefore first updates the row that matches
+//! NULL with NULL (the row `find_by_…` returns) and inserts only when none
+//! does: re-running a load does not duplicate such rows. Those are two
+//! statements, so two concurrent upserts of the same NULL-keyed row can both
+//! insert, unless the constraint is `UNIQUE NULLS NOT DISTINCT` (PostgreSQL
+//! 15+) or writers are serialized. Rows without NULLs in the key take the
+//! single atomic `INSERT … ON CONFLICT` path.
 //!
 //! Every value is a bound parameter and every identifier is quoted; the SQL
 //! of each method is built once per model. Each call is one statement in one
@@ -146,8 +150,10 @@
 //! # }
 //! ```
 //!
-//! Relations between models are built from these pieces, e.g. the cities of
-//! a country are `City::query().filter(City::COUNTRY.eq(code)).all(db)`.
+//! Relations between models are built from these pieces: the generated
+//! models (`nzc compile`) have them for every foreign key, both ways —
+//! `record.city(db)` and `city.emission_records(db)` — and by hand, the cities
+//! of a country are `City::query().filter(City::COUNTRY.eq(code)).all(db)`.
 //!
 //! # `#[derive(NzcEnum)]`
 //!

@@ -197,7 +197,7 @@ fn unique_methods(m: &Model, index: usize, u: &UniqueKey) -> TokenStream {
         " The row with these values of unique constraint `{name}`, if any (`None` matches NULL)."
     );
     let upsert_doc = format!(
-        " Inserts this row, or on a conflict with unique constraint `{name}` updates the other non-key columns of the existing row. Returns the row as stored (with the existing row's primary key). A NULL in the constraint's columns never conflicts (PostgreSQL semantics, unless the constraint is `NULLS NOT DISTINCT`): such a row is always inserted."
+        " Inserts this row, or on a conflict with unique constraint `{name}` updates the other non-key columns of the existing row. Returns the row as stored (with the existing row's primary key). A row with a NULL in the constraint's columns is matched NULL-safely (the row `find_by` returns is updated, else the row is inserted); see the `nzc` crate docs on NULL in a unique key."
     );
     let opt = result(quote!(::std::option::Option<Self>));
     let one = result(quote!(Self));
