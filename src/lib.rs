@@ -196,6 +196,10 @@ pub use crate::value::{IntoParam, Nullable, Param, SqlType, TextType};
 pub use nzc_macros::{NzcEnum, NzcModel};
 pub use tokio_postgres::Row;
 
+/// The crates of the field types and the client, re-exported so app code can
+/// use the versions nzc was built with (`nzc::uuid::Uuid`, `nzc::tokio_postgres::connect`…).
+pub use {chrono, rust_decimal, serde_json, tokio_postgres, uuid};
+
 /// `Result<T, nzc::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
