@@ -119,30 +119,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         allow_modified: false,
     };
     // Offline SQL needs no connection.
-    match &args.command {
-        Command::Upgrade {
-            target, offline, ..
-        } if offline.sql => {
-            let applied = offline_applied(&files, offline.from.as_deref(), Direction::Up)?;
-            let todo = plan_upgrade(&files, &applied, target)?;
-            print!(
-                "{}",
-                runner::offline_sql(&todo, Direction::Up, &options, &dir)
-            );
+    if let Some((direction, target, offline, _)) = args.command.movement() {
+        if offline.sql {
+            let applied = offline_applied(&files, offline.from.as_deref(), direction)?;
+            let todo = plan(direction, &files, &applied, target)?;
+            print!("{}", runner::offline_sql(&todo, direction, &options, &dir));
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Downgrade {
-            target, offline, ..
-        } if offline.sql => {
-            let applied = offline_applied(&files, offline.from.as_deref(), Direction::Down)?;
-            let todo = plan_downgrade(&files, &applied, target)?;
-            print!(
-                "{}",
-                runner::offline_sql(&todo, Direction::Down, &options, &dir)
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        _ => {}
     }
     let opts = connect_options(args.global.database_url.as_deref())?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -153,64 +136,36 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut client =
             migrate::connect::connect(&opts, Duration::from_secs(args.global.wait)).await?;
         let waiting = || eprintln!("waiting for another nzc that is migrating this database…");
+        if let Some((direction, target, _, allow_modified)) = args.command.movement() {
+            let options = RunOptions {
+                allow_modified,
+                ..options
+            };
+            let verb = match direction {
+                Direction::Up => "applied ",
+                Direction::Down => "reverted",
+            };
+            let done = runner::run(
+                &mut client,
+                &files,
+                direction,
+                &options,
+                |applied| plan(direction, &files, applied, target),
+                |d| println!("{verb} {} ({})", d.id, ms(d.elapsed)),
+                waiting,
+            )
+            .await?;
+            let now = describe_current(&runner::history(&client).await?);
+            match (direction, done.is_empty()) {
+                (Direction::Up, true) => println!("already at {now}"),
+                (Direction::Up, false) => {}
+                (Direction::Down, true) => println!("nothing to revert; at {now}"),
+                (Direction::Down, false) => println!("now at {now}"),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         match args.command {
-            Command::Upgrade {
-                target,
-                allow_modified,
-                ..
-            } => {
-                let options = RunOptions {
-                    allow_modified,
-                    ..options
-                };
-                let done = runner::run(
-                    &mut client,
-                    &files,
-                    Direction::Up,
-                    &options,
-                    |applied| plan_upgrade(&files, applied, &target),
-                    |d| println!("applied  {} ({})", d.id, ms(d.elapsed)),
-                    waiting,
-                )
-                .await?;
-                if done.is_empty() {
-                    println!(
-                        "already at {}",
-                        describe_current(&runner::history(&client).await?)
-                    );
-                }
-            }
-            Command::Downgrade {
-                target,
-                allow_modified,
-                ..
-            } => {
-                let options = RunOptions {
-                    allow_modified,
-                    ..options
-                };
-                let done = runner::run(
-                    &mut client,
-                    &files,
-                    Direction::Down,
-                    &options,
-                    |applied| plan_downgrade(&files, applied, &target),
-                    |d| println!("reverted {} ({})", d.id, ms(d.elapsed)),
-                    waiting,
-                )
-                .await?;
-                if done.is_empty() {
-                    println!(
-                        "nothing to revert; at {}",
-                        describe_current(&runner::history(&client).await?)
-                    );
-                } else {
-                    println!(
-                        "now at {}",
-                        describe_current(&runner::history(&client).await?)
-                    );
-                }
-            }
+            Command::Upgrade { .. } | Command::Downgrade { .. } => unreachable!("handled above"),
             Command::Current => println!("{}", describe_current(&runner::history(&client).await?)),
             Command::History => {
                 let applied = runner::history(&client).await?;
@@ -271,6 +226,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
     })
+}
+
+impl Command {
+    /// For `upgrade` and `downgrade`: the direction, target, offline options
+    /// and whether modified migrations are allowed.
+    fn movement(&self) -> Option<(Direction, &str, &Offline, bool)> {
+        match self {
+            Command::Upgrade {
+                target,
+                offline,
+                allow_modified,
+            } => Some((Direction::Up, target, offline, *allow_modified)),
+            Command::Downgrade {
+                target,
+                offline,
+                allow_modified,
+            } => Some((Direction::Down, target, offline, *allow_modified)),
+            _ => None,
+        }
+    }
+}
+
+/// The migrations a move to `target` runs, in the order they run.
+fn plan<'m>(
+    direction: Direction,
+    files: &'m [Migration],
+    applied: &[Applied],
+    target: &str,
+) -> Result<Vec<&'m Migration>, MigrateError> {
+    match direction {
+        Direction::Up => plan_upgrade(files, applied, target),
+        Direction::Down => plan_downgrade(files, applied, target),
+    }
 }
 
 fn ms(d: Duration) -> String {
