@@ -131,7 +131,9 @@ fn ident(pair: Pair<'_, Rule>) -> Ident {
 fn comment_text(pair: Pair<'_, Rule>) -> String {
     // line_comment / trailing → text after the slashes.
     let inner = match pair.as_rule() {
-        Rule::trailing | Rule::comment_line => pair.into_inner().next().expect("line_comment"),
+        Rule::trailing | Rule::comment_line | Rule::open_comment => {
+            pair.into_inner().next().expect("line_comment")
+        }
         _ => pair,
     };
     let text = inner.as_str();
@@ -201,6 +203,7 @@ fn build_naming(pair: Pair<'_, Rule>) -> NamingBlock {
         match p.as_rule() {
             Rule::docs => block.docs = docs(p),
             Rule::kw_naming => block.span = span_of(&p),
+            Rule::open_comment => block.members.push(NamingMember::Comment(comment_text(p))),
             Rule::blank_line => block.members.push(NamingMember::Blank),
             Rule::comment_line => block.members.push(NamingMember::Comment(comment_text(p))),
             Rule::naming_entry => {
@@ -236,28 +239,17 @@ fn build_enum(pair: Pair<'_, Rule>) -> EnumDecl {
         trailing: None,
         span,
     };
-    let mut seen_open = false;
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::docs => decl.docs = docs(p),
             Rule::kw_enum => {}
             Rule::ident => decl.name = ident(p),
-            Rule::trailing if !seen_open => {
-                seen_open = true;
-                // A comment after `{` is kept as the first member.
-                decl.members.push(EnumMember::Comment(comment_text(p)));
-            }
+            // A comment after `{` is kept as the first member.
+            Rule::open_comment => decl.members.push(EnumMember::Comment(comment_text(p))),
             Rule::trailing => decl.trailing = Some(comment_text(p)),
-            Rule::blank_line => {
-                seen_open = true;
-                decl.members.push(EnumMember::Blank)
-            }
-            Rule::comment_line => {
-                seen_open = true;
-                decl.members.push(EnumMember::Comment(comment_text(p)))
-            }
+            Rule::blank_line => decl.members.push(EnumMember::Blank),
+            Rule::comment_line => decl.members.push(EnumMember::Comment(comment_text(p))),
             Rule::block_attr_line => {
-                seen_open = true;
                 let (attr, trailing) = build_block_attr_line(p);
                 decl.members.push(EnumMember::Attr(attr));
                 if let Some(t) = trailing {
@@ -265,7 +257,6 @@ fn build_enum(pair: Pair<'_, Rule>) -> EnumDecl {
                 }
             }
             Rule::enum_value => {
-                seen_open = true;
                 let vspan = span_of(&p);
                 let mut value = EnumValue {
                     docs: Vec::new(),
@@ -311,7 +302,6 @@ fn build_group(pair: Pair<'_, Rule>) -> GroupDecl {
         trailing: None,
         span,
     };
-    let mut seen_open = false;
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::docs => decl.docs = docs(p),
@@ -327,23 +317,12 @@ fn build_group(pair: Pair<'_, Rule>) -> GroupDecl {
                 };
                 decl.name = Ident { name, span };
             }
-            Rule::trailing if !seen_open => {
-                seen_open = true;
-                decl.members.push(GroupMember::Comment(comment_text(p)));
-            }
+            // A comment after `{` is kept as the first member.
+            Rule::open_comment => decl.members.push(GroupMember::Comment(comment_text(p))),
             Rule::trailing => decl.trailing = Some(comment_text(p)),
-            Rule::blank_line => {
-                seen_open = true;
-                decl.members.push(GroupMember::Blank)
-            }
-            Rule::comment_line => {
-                seen_open = true;
-                decl.members.push(GroupMember::Comment(comment_text(p)))
-            }
-            Rule::table_decl => {
-                seen_open = true;
-                decl.members.push(GroupMember::Table(build_table(p)))
-            }
+            Rule::blank_line => decl.members.push(GroupMember::Blank),
+            Rule::comment_line => decl.members.push(GroupMember::Comment(comment_text(p))),
+            Rule::table_decl => decl.members.push(GroupMember::Table(build_table(p))),
             r => unreachable!("group: {r:?}"),
         }
     }
@@ -362,34 +341,21 @@ fn build_table(pair: Pair<'_, Rule>) -> TableDecl {
         trailing: None,
         span,
     };
-    let mut seen_open = false;
     for p in pair.into_inner() {
         match p.as_rule() {
             Rule::docs => decl.docs = docs(p),
             Rule::kw_table => {}
             Rule::ident => decl.name = ident(p),
-            Rule::trailing if !seen_open => {
-                seen_open = true;
-                decl.members.push(TableMember::Comment(comment_text(p)));
-            }
+            // A comment after `{` is kept as the first member.
+            Rule::open_comment => decl.members.push(TableMember::Comment(comment_text(p))),
             Rule::trailing => decl.trailing = Some(comment_text(p)),
-            Rule::blank_line => {
-                seen_open = true;
-                decl.members.push(TableMember::Blank)
-            }
-            Rule::comment_line => {
-                seen_open = true;
-                decl.members.push(TableMember::Comment(comment_text(p)))
-            }
+            Rule::blank_line => decl.members.push(TableMember::Blank),
+            Rule::comment_line => decl.members.push(TableMember::Comment(comment_text(p))),
             Rule::block_attr_line => {
-                seen_open = true;
                 let (attr, trailing) = build_block_attr_line(p);
                 decl.members.push(TableMember::Attr(attr, trailing));
             }
-            Rule::column => {
-                seen_open = true;
-                decl.members.push(TableMember::Column(build_column(p)))
-            }
+            Rule::column => decl.members.push(TableMember::Column(build_column(p))),
             r => unreachable!("table: {r:?}"),
         }
     }

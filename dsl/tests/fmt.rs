@@ -81,3 +81,14 @@ fn committed_schemas_are_formatted() {
 fn formatting_a_file_with_syntax_errors_fails() {
     assert!(format("table {\n", "bad.nzc").is_err());
 }
+
+#[test]
+fn comments_on_opening_and_closing_lines_stay_where_they_belong() {
+    let src = "naming { // custom\n  index = \"ix_{table}_{columns}\"\n} // end of naming\n\ngroup G { // open g\n} // close g\n\ntable T { // open t\n  id uuid @pk\n} // close t\n";
+    let once = format(src, "c.nzc").unwrap();
+    assert_eq!(
+        once,
+        "naming {\n  // custom\n  index = \"ix_{table}_{columns}\"\n} // end of naming\n\ngroup G {\n  // open g\n} // close g\n\ntable T {\n  // open t\n  id uuid @pk\n} // close t\n"
+    );
+    assert_eq!(format(&once, "c.nzc").unwrap(), once);
+}
