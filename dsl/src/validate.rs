@@ -42,8 +42,6 @@ struct TableSpans {
     fks: Vec<FkSpans>,
     indexes: Vec<Span>,
     checks: Vec<Span>,
-    /// Constraints whose name was given explicitly (not from the convention).
-    explicit: Vec<(NameKind, usize)>,
     /// Check constraint short names (before the convention).
     check_names: Vec<String>,
     renamed_from: Option<(String, Span)>,
@@ -275,7 +273,6 @@ impl Cx {
             fks: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
-            explicit: Vec::new(),
             check_names: Vec::new(),
             renamed_from: None,
             column_renames: Vec::new(),
@@ -325,18 +322,11 @@ impl Cx {
                     }
                     "unique" => {
                         let args = self.args(a, 0, &["name"]);
-                        if let Some(name) = args.string(self, "name") {
-                            sp.explicit.push((NameKind::Unique, table.uniques.len()));
-                            table.uniques.push(Unique {
-                                name,
-                                columns: vec![c.name.name.clone()],
-                            });
-                        } else {
-                            table.uniques.push(Unique {
-                                name: String::new(),
-                                columns: vec![c.name.name.clone()],
-                            });
-                        }
+                        let name = args.string(self, "name").unwrap_or_default();
+                        table.uniques.push(Unique {
+                            name,
+                            columns: vec![c.name.name.clone()],
+                        });
                         sp.uniques.push(a.span);
                     }
                     "default" => {
@@ -429,9 +419,6 @@ impl Cx {
                     let args = self.args(a, 1, &["name"]);
                     if let Some(columns) = self.column_list(&args, 0, a, &table, &sp) {
                         let explicit = args.string(self, "name");
-                        if explicit.is_some() {
-                            sp.explicit.push((NameKind::Unique, table.uniques.len()));
-                        }
                         table.uniques.push(Unique {
                             name: explicit.unwrap_or_default(),
                             columns,
@@ -443,9 +430,6 @@ impl Cx {
                     let args = self.args(a, 1, &["name", "unique"]);
                     if let Some(columns) = self.column_list(&args, 0, a, &table, &sp) {
                         let explicit = args.string(self, "name");
-                        if explicit.is_some() {
-                            sp.explicit.push((NameKind::Index, table.indexes.len()));
-                        }
                         let unique = args.bool(self, "unique");
                         table.indexes.push(Index {
                             name: explicit.unwrap_or_default(),
@@ -557,9 +541,6 @@ impl Cx {
             [] => self.err(d::missing_primary_key(decl.name.span, &decl.name.name)),
             [(span, cols, name, _)] => {
                 sp.pk = *span;
-                if name.is_some() {
-                    sp.explicit.push((NameKind::PrimaryKey, 0));
-                }
                 table.primary_key = PrimaryKey {
                     name: name.clone().unwrap_or_default(),
                     columns: cols.clone(),
@@ -625,8 +606,6 @@ impl Cx {
         explicit_ref_columns: bool,
     ) {
         if let Some(name) = explicit {
-            sp.explicit
-                .push((NameKind::ForeignKey, table.foreign_keys.len()));
             fk.name = name;
         }
         table.foreign_keys.push(fk);
@@ -935,168 +914,135 @@ impl Cx {
 
     // ---- names -----------------------------------------------------------------
 
+    /// Gives every constraint and index its final name: the one written in
+    /// the schema (an explicit `name:` is already in the model), else the
+    /// convention's, shortened to 63 bytes. Reports names used twice in a
+    /// namespace: tables, primary keys, uniques and indexes share the
+    /// schema-wide relation namespace; a table's constraints share its own.
     fn names(&mut self, naming: &Naming, tables: &mut [Table], spans: &[TableSpans]) {
-        // The relation namespace (tables and indexes, schema-wide) and each
-        // table's constraint namespace.
         let mut relations: HashMap<String, (String, Span)> = HashMap::new();
         for (t, sp) in tables.iter().zip(spans) {
             relations.insert(t.name.clone(), (t.name.clone(), sp.name));
         }
         for (t, sp) in tables.iter_mut().zip(spans) {
-            let explicit = |kind: NameKind, i: usize| sp.explicit.contains(&(kind, i));
-            let mut constraints: HashMap<String, (String, Span)> = HashMap::new();
-            let table_name = t.name.clone();
-            fn parts<'a>(table: &'a str, columns: &'a [String]) -> NameParts<'a> {
-                NameParts {
-                    table,
-                    columns,
-                    ..NameParts::default()
-                }
-            }
-            let mut assign = |cx: &mut Cx,
-                              kind: NameKind,
-                              current: &mut String,
-                              full: String,
-                              span: Span,
-                              relation: bool,
-                              constraint: bool| {
-                let _ = kind;
-                let name = if !current.is_empty() {
-                    cx.check_len(span, "constraint name", current);
-                    current.clone()
-                } else {
-                    naming::shorten(&full)
-                };
-                let full = if current.is_empty() {
-                    full
-                } else {
-                    current.clone()
-                };
-                for (on, ns) in [(relation, &mut relations), (constraint, &mut constraints)] {
-                    if !on {
-                        continue;
-                    }
-                    if let Some((other_full, other_span)) = ns.get(&name) {
-                        if *other_full == full {
-                            cx.err(d::duplicate_constraint(span, &name, *other_span));
-                        } else {
-                            cx.err(d::shortened_clash(
-                                span,
-                                &name,
-                                &full,
-                                other_full,
-                                *other_span,
-                            ));
-                        }
-                        return name;
-                    }
-                }
-                if relation {
-                    relations.insert(name.clone(), (full.clone(), span));
-                }
-                if constraint {
-                    constraints.insert(name.clone(), (full, span));
-                }
-                name
+            let mut names = Namespaces {
+                relations: &mut relations,
+                constraints: HashMap::new(),
             };
-
-            let pk_full = naming::render(
-                &naming.primary_key,
-                &parts(&table_name, &t.primary_key.columns),
-            );
+            let table = t.name.clone();
+            let columns_parts = |template: &str, columns: &[String]| {
+                naming::render(
+                    template,
+                    &NameParts {
+                        table: &table,
+                        columns,
+                        ..NameParts::default()
+                    },
+                )
+            };
             if !t.primary_key.columns.is_empty() {
-                let mut current = t.primary_key.name.clone();
-                t.primary_key.name = assign(
-                    self,
-                    NameKind::PrimaryKey,
-                    &mut current,
-                    pk_full,
-                    sp.pk,
-                    true,
-                    true,
-                );
+                let full = columns_parts(&naming.primary_key, &t.primary_key.columns);
+                t.primary_key.name =
+                    names.assign(self, &t.primary_key.name, full, sp.pk, Namespace::Both);
             }
-            for (i, u) in t.uniques.iter_mut().enumerate() {
-                let full = naming::render(&naming.unique, &parts(&table_name, &u.columns));
-                let mut current = if explicit(NameKind::Unique, i) {
-                    u.name.clone()
-                } else {
-                    String::new()
-                };
-                u.name = assign(
-                    self,
-                    NameKind::Unique,
-                    &mut current,
-                    full,
-                    sp.uniques[i],
-                    true,
-                    true,
-                );
+            for (u, span) in t.uniques.iter_mut().zip(&sp.uniques) {
+                let full = columns_parts(&naming.unique, &u.columns);
+                u.name = names.assign(self, &u.name, full, *span, Namespace::Both);
             }
-            for (i, ix) in t.indexes.iter_mut().enumerate() {
-                let full = naming::render(&naming.index, &parts(&table_name, &ix.columns));
-                let mut current = if explicit(NameKind::Index, i) {
-                    ix.name.clone()
-                } else {
-                    String::new()
-                };
-                ix.name = assign(
-                    self,
-                    NameKind::Index,
-                    &mut current,
-                    full,
-                    sp.indexes[i],
-                    true,
-                    false,
-                );
+            for (ix, span) in t.indexes.iter_mut().zip(&sp.indexes) {
+                let full = columns_parts(&naming.index, &ix.columns);
+                ix.name = names.assign(self, &ix.name, full, *span, Namespace::Relation);
             }
-            for (i, fk) in t.foreign_keys.iter_mut().enumerate() {
+            for (fk, fs) in t.foreign_keys.iter_mut().zip(&sp.fks) {
                 let full = naming::render(
                     &naming.foreign_key,
                     &NameParts {
-                        table: &table_name,
+                        table: &table,
                         columns: &fk.columns,
                         ref_table: &fk.ref_table,
                         ref_columns: &fk.ref_columns,
                         name: "",
                     },
                 );
-                let mut current = if explicit(NameKind::ForeignKey, i) {
-                    fk.name.clone()
-                } else {
-                    String::new()
-                };
-                fk.name = assign(
-                    self,
-                    NameKind::ForeignKey,
-                    &mut current,
-                    full,
-                    sp.fks[i].attr,
-                    false,
-                    true,
-                );
+                fk.name = names.assign(self, &fk.name, full, fs.attr, Namespace::Constraint);
             }
-            for (i, ck) in t.checks.iter_mut().enumerate() {
+            for ((ck, span), short) in t.checks.iter_mut().zip(&sp.checks).zip(&sp.check_names) {
                 let full = naming::render(
                     &naming.check,
                     &NameParts {
-                        table: &table_name,
-                        name: &sp.check_names[i],
+                        table: &table,
+                        name: short,
                         ..NameParts::default()
                     },
                 );
-                let mut current = String::new();
-                ck.name = assign(
-                    self,
-                    NameKind::Check,
-                    &mut current,
-                    full,
-                    sp.checks[i],
-                    false,
-                    true,
-                );
+                ck.name = names.assign(self, "", full, *span, Namespace::Constraint);
             }
         }
+    }
+}
+
+/// Which namespaces a name lives in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Namespace {
+    /// Schema-wide: tables and indexes (non-constraint indexes).
+    Relation,
+    /// The table's constraints (foreign keys, checks).
+    Constraint,
+    /// Both: primary keys and unique constraints (a constraint with an index).
+    Both,
+}
+
+/// Names taken so far: final name → (full name before shortening, where).
+struct Namespaces<'a> {
+    relations: &'a mut HashMap<String, (String, Span)>,
+    constraints: HashMap<String, (String, Span)>,
+}
+
+impl Namespaces<'_> {
+    /// The final name: `given` when the schema names it, else `full`
+    /// shortened; reports a duplicate or a clash after shortening.
+    fn assign(
+        &mut self,
+        cx: &mut Cx,
+        given: &str,
+        full: String,
+        span: Span,
+        ns: Namespace,
+    ) -> String {
+        let (name, full) = if given.is_empty() {
+            (naming::shorten(&full), full)
+        } else {
+            cx.check_len(span, "constraint name", given);
+            (given.to_string(), given.to_string())
+        };
+        let in_relations = ns != Namespace::Constraint;
+        let in_constraints = ns != Namespace::Relation;
+        for (on, taken) in [
+            (in_relations, &*self.relations),
+            (in_constraints, &self.constraints),
+        ] {
+            if let Some((other_full, other_span)) = taken.get(&name).filter(|_| on) {
+                if *other_full == full {
+                    cx.err(d::duplicate_constraint(span, &name, *other_span));
+                } else {
+                    cx.err(d::shortened_clash(
+                        span,
+                        &name,
+                        &full,
+                        other_full,
+                        *other_span,
+                    ));
+                }
+                return name;
+            }
+        }
+        if in_relations {
+            self.relations.insert(name.clone(), (full.clone(), span));
+        }
+        if in_constraints {
+            self.constraints.insert(name.clone(), (full, span));
+        }
+        name
     }
 }
 
