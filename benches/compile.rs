@@ -28,6 +28,10 @@
 //! (as `cargo test --all-targets` runs it) it does one quick run of a small
 //! schema, to check that the bench still works.
 
+mod support;
+
+use support::{env_usize, load_average, machine};
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -739,35 +743,6 @@ fn dir_kind() -> &'static str {
     } else {
         "the temporary directory"
     }
-}
-
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    format!("machine: {cpus} CPUs available, {model}")
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-fn env_usize(name: &str) -> Option<usize> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not `{v}`")),
-    )
 }
 
 fn env_sizes() -> Vec<usize> {

@@ -37,6 +37,10 @@
 //! small round checks that every contender works and returns the same rows,
 //! prints no figures, and a missing PostgreSQL is not an error.
 
+mod support;
+
+use support::{env_usize, load_average, machine};
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
@@ -733,33 +737,4 @@ fn median(times: &[Duration]) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     sorted[sorted.len() / 2]
-}
-
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    format!("machine: {cpus} CPUs available, {model}")
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-fn env_usize(name: &str) -> Option<usize> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, not `{v}`")),
-    )
 }
