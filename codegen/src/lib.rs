@@ -8,6 +8,7 @@ pub mod diff;
 pub mod mermaid;
 pub mod migration;
 pub mod rust;
+pub mod schema_file;
 pub mod sql;
 
 /// A generated file: a path relative to the output directory, and its contents.

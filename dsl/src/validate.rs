@@ -440,7 +440,8 @@ impl Cx {
                     }
                 }
                 "check" => {
-                    let args = self.args(a, 2, &[]);
+                    let args = self.args(a, 2, &["name"]);
+                    let explicit = args.string(self, "name");
                     match (args.positional.first(), args.positional.get(1)) {
                         (Some(Value::Ident(n)), Some(Value::Raw(expr, _))) if !expr.trim().is_empty() => {
                             if let Some(first) = sp.check_names.iter().position(|x| *x == n.name) {
@@ -449,7 +450,7 @@ impl Cx {
                             }
                             sp.check_names.push(n.name.clone());
                             table.checks.push(Check {
-                                name: String::new(),
+                                name: explicit.unwrap_or_default(),
                                 expr: expr.trim().to_string(),
                             });
                             sp.checks.push(a.span);
@@ -975,7 +976,7 @@ impl Cx {
                         ..NameParts::default()
                     },
                 );
-                ck.name = names.assign(self, "", full, *span, Namespace::Constraint);
+                ck.name = names.assign(self, &ck.name, full, *span, Namespace::Constraint);
             }
         }
     }
