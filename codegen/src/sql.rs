@@ -270,7 +270,8 @@ fn comment_text(c: &Option<String>) -> String {
         .map_or_else(|| "NULL".to_string(), quote_literal)
 }
 
-fn cols(columns: &[String]) -> String {
+/// Quoted column names joined by `, `.
+pub fn cols(columns: &[String]) -> String {
     columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
 }
 
@@ -286,7 +287,8 @@ pub fn column_def(c: &Column) -> String {
     s
 }
 
-fn fk_def(fk: &ForeignKey) -> String {
+/// `FOREIGN KEY (…) REFERENCES "T" (…) [ON DELETE …] [ON UPDATE …]`
+pub fn fk_def(fk: &ForeignKey) -> String {
     let mut s = format!(
         "FOREIGN KEY ({}) REFERENCES {} ({})",
         cols(&fk.columns),

@@ -7,9 +7,9 @@
 //! output that walks the model is deterministic.
 
 pub use nzc_types::{Kind, ScalarType};
+use nzc_types::contract;
 
-/// PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes.
-pub const MAX_IDENT_BYTES: usize = 63;
+pub use nzc_types::contract::MAX_IDENT_BYTES;
 
 /// A validated schema.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -279,11 +279,11 @@ pub struct Naming {
 impl Default for Naming {
     fn default() -> Self {
         Naming {
-            primary_key: "pk_{table}".into(),
-            unique: "uq_{table}_{column}".into(),
-            foreign_key: "fk_{table}_{column}_{ref_table}".into(),
-            index: "ix_{table}_{column}".into(),
-            check: "ck_{table}_{name}".into(),
+            primary_key: contract::PRIMARY_KEY_NAME.into(),
+            unique: contract::UNIQUE_NAME.into(),
+            foreign_key: contract::FOREIGN_KEY_NAME.into(),
+            index: contract::INDEX_NAME.into(),
+            check: contract::CHECK_NAME.into(),
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Connecting: TLS per `sslmode` (rustls), `--wait` with backoff, and errors
 //! classified into what a user can act on.
 
-use super::error::{ConnectFailure, MigrateError};
-use super::url::{ConnectOptions, RootCert, SslMode};
+use crate::error::ConnectFailure;
+use crate::Error as MigrateError;
+use crate::url::{ConnectOptions, RootCert, SslMode};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject as _;

@@ -1,5 +1,6 @@
-//! Errors of the migration runner. Every message says what happened, to
-//! what, and what to do; none contains a password.
+//! Errors of the migration library. Each says what went wrong and to what;
+//! none contains a password, and none gives command-line advice (the `nzc`
+//! binary adds its hints by matching the variants).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,7 +19,7 @@ pub enum ConnectFailure {
 }
 
 impl ConnectFailure {
-    /// Worth retrying with `--wait` (the server may not be up yet).
+    /// Worth retrying (the server may not be up yet).
     pub fn transient(self) -> bool {
         matches!(
             self,
@@ -30,13 +31,17 @@ impl ConnectFailure {
     }
 }
 
+/// Everything that can go wrong in `nzc-migrate`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum MigrateError {
-    #[error("DATABASE_URL is not set\n  hint: set it (or DB_URL), put it in a .env file, or pass --database-url, e.g.\n        DATABASE_URL={}", super::url::EXAMPLE)]
+pub enum Error {
+    /// No database URL was given.
+    #[error("DATABASE_URL is not set")]
     NoUrl,
+    /// The database URL cannot be parsed (the message never holds the password).
     #[error("invalid DATABASE_URL: {0}")]
     Url(String),
+    /// The connection failed.
     #[error("{}", connect_message(*failure, target, user, dbname, detail))]
     Connect {
         failure: ConnectFailure,
@@ -46,24 +51,112 @@ pub enum MigrateError {
         dbname: String,
         detail: String,
     },
-    #[error("{0}: {1}")]
-    Io(String, #[source] std::io::Error),
+    /// Reading a migrations directory or file failed.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The migrations themselves are not valid (missing files, two with one version, …).
     #[error("{0}")]
-    Invalid(String),
-    #[error("migration {id} was changed after it was applied: {} no longer matches the checksum recorded in nzc_migrations\n  hint: restore the file as applied, or pass --allow-modified to run anyway", file.display())]
+    InvalidMigrations(String),
+    /// An applied migration's `up.sql` no longer has the checksum it was applied with.
+    #[error("migration {id} was changed after it was applied: {} no longer matches the checksum recorded in nzc_migrations", file.display())]
     Modified { id: String, file: PathBuf },
+    /// A migration statement failed.
     #[error("{}", failed_message(.0))]
     Failed(Box<Failure>),
-    #[error("another nzc is migrating this database and did not finish within {0:?}\n  hint: wait for it, or raise --advisory-lock-timeout")]
+    /// Another runner held the migration lock for longer than the advisory-lock timeout.
+    #[error("another runner is migrating this database and did not finish within {0:?}")]
     LockTimeout(Duration),
-    #[error("unknown revision `{0}`; `nzc migrate history` lists them")]
+    /// A revision that names no migration.
+    #[error("unknown revision `{0}`")]
     UnknownRevision(String),
-    #[error("revision `{0}` matches several migrations: {1}")]
-    AmbiguousRevision(String, String),
-    #[error("migration {0} is recorded as applied but its files are missing from the migrations directory; cannot downgrade through it")]
+    /// A revision prefix that names several migrations.
+    #[error("revision `{rev}` matches several migrations: {matches}")]
+    AmbiguousRevision { rev: String, matches: String },
+    /// A target that makes no sense in this direction (`upgrade -1`, `downgrade +2`).
+    #[error("`{target}` is not a target for {direction}: {expected}")]
+    InvalidTarget {
+        target: String,
+        direction: &'static str,
+        expected: &'static str,
+    },
+    /// A migration recorded as applied whose files are gone.
+    #[error("migration {0} is recorded as applied but its files are missing from the migrations; cannot downgrade through it")]
     MissingFiles(String),
-    #[error("database error: {0}")]
-    Db(String),
+    /// The database holds tables but no nzc history: another tool (or a
+    /// person) built it. Nothing was run.
+    #[error("{}", not_managed_message(.0))]
+    NotManaged(Box<NotManaged>),
+    /// A migration has no schema snapshot, so the state it leads to is unknown.
+    #[error("migration {id} has no schema snapshot ({})", crate::SNAPSHOT)]
+    NoSnapshot { id: String },
+    /// A migration's schema snapshot does not compile.
+    #[error("the schema snapshot of migration {id} does not compile:\n{diagnostics}")]
+    Snapshot { id: String, diagnostics: String },
+    /// The schema to introspect does not exist, or the role may not use it.
+    #[error("{0}")]
+    Schema(String),
+    /// A database call failed.
+    #[error("{context}: {}", db_message(source))]
+    Db {
+        context: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+}
+
+impl Error {
+    /// The SQLSTATE of a database error, if this is one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        match self {
+            Error::Db { source, .. } => source.as_db_error().map(|d| d.code().code()),
+            Error::Failed(f) => Some(&f.code),
+            _ => None,
+        }
+    }
+}
+
+/// Wraps a database error with what was being done.
+pub(crate) fn db(context: &'static str) -> impl FnOnce(tokio_postgres::Error) -> Error {
+    move |source| Error::Db { context, source }
+}
+
+fn db_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} (SQLSTATE {})", d.message(), d.code().code()),
+        None => match std::error::Error::source(e) {
+            Some(inner) => format!("{e}: {inner}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// A database that nzc does not manage (see [`Error::NotManaged`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotManaged {
+    /// History tables of other migration tools found in the database.
+    pub foreign: Vec<crate::ForeignHistory>,
+    /// How many tables the schema holds (besides those history tables).
+    pub tables: usize,
+}
+
+fn not_managed_message(n: &NotManaged) -> String {
+    match n.foreign.as_slice() {
+        [] => format!(
+            "the database is not empty ({} table(s)) but has no nzc history: it was not built by nzc; nothing was run",
+            n.tables
+        ),
+        foreign => {
+            let list: Vec<String> = foreign.iter().map(ToString::to_string).collect();
+            format!(
+                "the database is managed by another migration tool ({}) and has no nzc history; nothing was run",
+                list.join("; ")
+            )
+        }
+    }
 }
 
 fn connect_message(
@@ -74,20 +167,20 @@ fn connect_message(
     detail: &str,
 ) -> String {
     match failure {
-        ConnectFailure::Refused => format!(
-            "cannot connect to PostgreSQL at {target}: connection refused\n  hint: is the server running? Locally: `docker compose up -d db`; in start-up races pass --wait 60"
-        ),
-        ConnectFailure::Timeout => format!(
-            "timed out connecting to PostgreSQL at {target}\n  hint: check host, port and firewall; raise DB_CONNECT_TIMEOUT or pass --wait"
-        ),
-        ConnectFailure::HostNotFound => format!("cannot resolve the database host of {target}: {detail}"),
-        ConnectFailure::Authentication => format!(
-            "authentication failed for user \"{user}\" at {target}\n  hint: check the user name and password in DATABASE_URL"
-        ),
-        ConnectFailure::NoSuchDatabase => format!(
-            "database \"{dbname}\" does not exist at {target}\n  hint: create it (`createdb {dbname}`) or fix the database name in DATABASE_URL"
-        ),
-        ConnectFailure::StartingUp => format!("PostgreSQL at {target} is starting up\n  hint: pass --wait 60 to retry"),
+        ConnectFailure::Refused => {
+            format!("cannot connect to PostgreSQL at {target}: connection refused")
+        }
+        ConnectFailure::Timeout => format!("timed out connecting to PostgreSQL at {target}"),
+        ConnectFailure::HostNotFound => {
+            format!("cannot resolve the database host of {target}: {detail}")
+        }
+        ConnectFailure::Authentication => {
+            format!("authentication failed for user \"{user}\" at {target}")
+        }
+        ConnectFailure::NoSuchDatabase => {
+            format!("database \"{dbname}\" does not exist at {target}")
+        }
+        ConnectFailure::StartingUp => format!("PostgreSQL at {target} is starting up"),
         ConnectFailure::Tls => format!("TLS connection to {target} failed: {detail}"),
         ConnectFailure::Other => format!("cannot connect to PostgreSQL at {target}: {detail}"),
     }
@@ -139,9 +232,6 @@ fn failed_message(f: &Failure) -> String {
     s.push_str(&format!("  PostgreSQL: {message} (SQLSTATE {code})"));
     if let Some((l, c)) = position {
         s.push_str(&format!(" at {}:{l}:{c}", file.display()));
-    }
-    if code == "55P03" {
-        s.push_str("\n  hint: a lock was not granted within lock_timeout: the table is busy. Retry later or raise --lock-timeout");
     }
     s
 }

@@ -1,24 +1,31 @@
-//! Migrations on disk: `<dir>/<version>_<slug>/{up.sql,down.sql,schema.nzc}`.
+//! Where migrations come from: a directory on disk
+//! (`<dir>/<version>_<slug>/{up.sql,down.sql,schema.nzc}`), or the same
+//! files compiled into the binary by [`embed_migrations!`](crate::embed_migrations).
+//!
+//! Both sources end in [`Migration::from_texts`]: the embedded and the
+//! on-disk paths share every line after reading the bytes.
 
-use super::MigrateError;
+use crate::Error;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Name of the schema snapshot kept in each migration directory: the schema
-/// the database has once the migration is applied.
-pub const SNAPSHOT: &str = "schema.nzc";
+pub use nzc_types::contract::SNAPSHOT_FILE as SNAPSHOT;
 pub use nzc_codegen::migration::NO_TRANSACTION_MARKER;
 
-/// One migration found on disk.
+/// One migration.
 #[derive(Debug, Clone)]
 pub struct Migration {
     /// The numeric version (`20250601000000`), the sort key.
     pub version: String,
     /// The slug after the version (`init`).
     pub name: String,
+    /// Its directory (for an embedded migration: as it was at build time).
     pub dir: PathBuf,
     pub up: Script,
     pub down: Script,
+    /// The schema the database has once this migration is applied
+    /// (`schema.nzc` of the directory), if the migration has one.
+    pub snapshot: Option<String>,
 }
 
 impl Migration {
@@ -26,12 +33,38 @@ impl Migration {
     pub fn id(&self) -> String {
         format!("{}_{}", self.version, self.name)
     }
+
+    /// A migration from the texts of its files. `dir_name` must be a
+    /// migration id (`<digits>_<slug>`).
+    pub fn from_texts(
+        dir: &Path,
+        up: &str,
+        down: &str,
+        snapshot: Option<&str>,
+    ) -> Result<Migration, Error> {
+        let dir_name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let (version, name) = parse_id(dir_name).ok_or_else(|| {
+            Error::InvalidMigrations(format!(
+                "{} is not a migration directory name (`<digits>_<slug>`)",
+                dir.display()
+            ))
+        })?;
+        Ok(Migration {
+            version: version.to_string(),
+            name: name.to_string(),
+            up: Script::new(dir.join("up.sql"), up),
+            down: Script::new(dir.join("down.sql"), down),
+            snapshot: snapshot.map(normalise),
+            dir: dir.to_path_buf(),
+        })
+    }
 }
 
 /// An SQL file of a migration.
 #[derive(Debug, Clone)]
 pub struct Script {
     pub path: PathBuf,
+    /// The normalised text (see [`normalise`]).
     pub sql: String,
     /// Run statement by statement without a transaction.
     pub no_transaction: bool,
@@ -40,19 +73,15 @@ pub struct Script {
 }
 
 impl Script {
-    fn load(path: PathBuf) -> Result<Script, MigrateError> {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| MigrateError::Io(format!("cannot read {}", path.display()), e))?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| MigrateError::Invalid(format!("{} is not UTF-8", path.display())))?;
-        let sql = normalise(&text);
+    fn new(path: PathBuf, text: &str) -> Script {
+        let sql = normalise(text);
         let no_transaction = sql.lines().any(|l| l.trim() == NO_TRANSACTION_MARKER);
-        Ok(Script {
+        Script {
             checksum: checksum(&sql),
             path,
             sql,
             no_transaction,
-        })
+        }
     }
 }
 
@@ -69,58 +98,138 @@ pub fn checksum(normalised: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a directory name is a migration id (`<digits>_<slug>`).
-pub fn parse_id(name: &str) -> Option<(&str, &str)> {
-    let (version, slug) = name.split_once('_')?;
-    (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) && !slug.is_empty())
-        .then_some((version, slug))
+pub use nzc_types::contract::{parse_migration_id as parse_id, version_key};
+
+/// The migrations of an application: read from a directory
+/// ([`Migrations::from_dir`]) or compiled in
+/// ([`embed_migrations!`](crate::embed_migrations)).
+#[derive(Debug)]
+pub struct Migrations {
+    source: Source,
 }
 
-/// Loads every migration of `dir`, sorted by version. A missing directory is
-/// no migrations; two migrations with one version are an error.
-pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(MigrateError::Io(
-                format!("cannot read {}", dir.display()),
-                e,
-            ))
+#[derive(Debug)]
+enum Source {
+    Embedded {
+        dir: &'static str,
+        files: &'static [EmbeddedMigration],
+    },
+    Loaded {
+        dir: PathBuf,
+        list: Vec<Migration>,
+    },
+}
+
+/// One migration as `embed_migrations!` compiles it in. Not a public API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct EmbeddedMigration {
+    /// The migration's directory at build time.
+    pub dir: &'static str,
+    pub up: &'static str,
+    pub down: &'static str,
+    pub snapshot: Option<&'static str>,
+}
+
+impl Migrations {
+    /// What `embed_migrations!` expands to. Not a public API.
+    #[doc(hidden)]
+    pub const fn __embedded(dir: &'static str, files: &'static [EmbeddedMigration]) -> Migrations {
+        Migrations {
+            source: Source::Embedded { dir, files },
         }
-    };
-    let mut out = Vec::new();
-    for entry in entries {
-        let entry =
-            entry.map_err(|e| MigrateError::Io(format!("cannot read {}", dir.display()), e))?;
-        let path = entry.path();
-        if !path.is_dir() {
-            continue;
-        }
-        let file_name = entry.file_name();
-        let Some((version, name)) = file_name.to_str().and_then(parse_id) else {
-            continue;
-        };
-        let up = path.join("up.sql");
-        let down = path.join("down.sql");
-        if !up.is_file() || !down.is_file() {
-            return Err(MigrateError::Invalid(format!(
-                "migration {} must hold up.sql and down.sql",
-                path.display()
-            )));
-        }
-        out.push(Migration {
-            version: version.to_string(),
-            name: name.to_string(),
-            up: Script::load(up)?,
-            down: Script::load(down)?,
-            dir: path,
-        });
     }
-    out.sort_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)));
-    for pair in out.windows(2) {
+
+    /// Reads every migration of `dir`. A missing directory holds no
+    /// migrations; a subdirectory without `up.sql` and `down.sql`, or two
+    /// migrations with one version, are errors.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, Error> {
+        let dir = dir.as_ref();
+        let io = |what: String| move |source| Error::Io {
+            context: what,
+            source,
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Migrations {
+                    source: Source::Loaded {
+                        dir: dir.to_path_buf(),
+                        list: Vec::new(),
+                    },
+                })
+            }
+            Err(e) => return Err(io(format!("cannot read {}", dir.display()))(e)),
+        };
+        let mut list = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io(format!("cannot read {}", dir.display())))?;
+            let path = entry.path();
+            if !path.is_dir() || entry.file_name().to_str().and_then(parse_id).is_none() {
+                continue;
+            }
+            let read = |file: &str| -> Result<Option<String>, Error> {
+                let p = path.join(file);
+                match std::fs::read(&p) {
+                    Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                        Error::InvalidMigrations(format!("{} is not UTF-8", p.display()))
+                    }),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(io(format!("cannot read {}", p.display()))(e)),
+                }
+            };
+            let (Some(up), Some(down)) = (read("up.sql")?, read("down.sql")?) else {
+                return Err(Error::InvalidMigrations(format!(
+                    "migration {} must hold up.sql and down.sql",
+                    path.display()
+                )));
+            };
+            let snapshot = read(SNAPSHOT)?;
+            list.push(Migration::from_texts(&path, &up, &down, snapshot.as_deref())?);
+        }
+        let list = sorted(list)?;
+        Ok(Migrations {
+            source: Source::Loaded {
+                dir: dir.to_path_buf(),
+                list,
+            },
+        })
+    }
+
+    /// The directory the migrations come from (for embedded ones: as it was
+    /// at build time).
+    pub fn dir(&self) -> &Path {
+        match &self.source {
+            Source::Embedded { dir, .. } => Path::new(dir),
+            Source::Loaded { dir, .. } => dir,
+        }
+    }
+
+    /// Whether the migrations are compiled into the binary.
+    pub fn is_embedded(&self) -> bool {
+        matches!(self.source, Source::Embedded { .. })
+    }
+
+    /// Every migration, sorted by version.
+    pub fn list(&self) -> Result<Vec<Migration>, Error> {
+        match &self.source {
+            Source::Loaded { list, .. } => Ok(list.clone()),
+            Source::Embedded { files, .. } => sorted(
+                files
+                    .iter()
+                    .map(|f| Migration::from_texts(Path::new(f.dir), f.up, f.down, f.snapshot))
+                    .collect::<Result<_, _>>()?,
+            ),
+        }
+    }
+}
+
+/// Sorts by version; two migrations with one version are an error.
+fn sorted(mut list: Vec<Migration>) -> Result<Vec<Migration>, Error> {
+    list.sort_by(|a, b| version_key(&a.version).cmp(&version_key(&b.version)));
+    for pair in list.windows(2) {
         if version_key(&pair[0].version) == version_key(&pair[1].version) {
-            return Err(MigrateError::Invalid(format!(
+            return Err(Error::InvalidMigrations(format!(
                 "two migrations have version {}: {} and {}",
                 pair[0].version,
                 pair[0].dir.display(),
@@ -128,13 +237,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>, MigrateError> {
             )));
         }
     }
-    Ok(out)
-}
-
-/// Sort key of a version: numeric order (`9` before `10`).
-pub fn version_key(v: &str) -> (usize, &str) {
-    let v = v.trim_start_matches('0');
-    (v.len(), v)
+    Ok(list)
 }
 
 #[cfg(test)]
@@ -161,5 +264,32 @@ mod tests {
         assert_eq!(parse_id("init"), None);
         assert_eq!(parse_id("v1_init"), None);
         assert!(version_key("9") < version_key("10"));
+    }
+
+    #[test]
+    fn embedded_and_loaded_agree() {
+        static FILES: &[EmbeddedMigration] = &[
+            EmbeddedMigration {
+                dir: "m/2_second",
+                up: "SELECT 2;\r\n",
+                down: "SELECT -2;",
+                snapshot: None,
+            },
+            EmbeddedMigration {
+                dir: "m/1_first",
+                up: "SELECT 1;",
+                down: "SELECT -1;",
+                snapshot: Some("table T {\n  id uuid @pk\n}\n"),
+            },
+        ];
+        static M: Migrations = Migrations::__embedded("m", FILES);
+        let list = M.list().unwrap();
+        assert_eq!(
+            list.iter().map(Migration::id).collect::<Vec<_>>(),
+            ["1_first", "2_second"]
+        );
+        assert_eq!(list[1].up.checksum, checksum("SELECT 2;\n"));
+        assert!(list[0].snapshot.is_some());
+        assert!(M.is_embedded());
     }
 }

@@ -3,7 +3,7 @@
 //! redacted form for messages. A password never leaves this module except
 //! inside the `tokio_postgres::Config` used to connect.
 
-use super::MigrateError;
+use crate::Error as MigrateError;
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -208,8 +208,3 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub mod __private {
     pub use crate::private::*;
 }
-
-/// The migration runner behind `nzc migrate` (feature `cli`): migrations on
-/// disk, connecting (URL, TLS, waiting) and applying them safely.
-#[cfg(feature = "cli")]
-pub mod migrate;

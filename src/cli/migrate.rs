@@ -1,12 +1,19 @@
-//! `nzc migrate …`: apply, revert and inspect migrations on the database
-//! named by `--database-url`, `DATABASE_URL` or `DB_URL` (environment or `.env`).
+//! `nzc migrate …`: apply, revert, inspect, check and adopt migrations on the
+//! database named by `--database-url`, `DATABASE_URL` or `DB_URL`
+//! (environment or `.env`). The work is `nzc_migrate::Migrator`'s; this file
+//! parses arguments and prints.
 
+use super::db::Connection;
 use anyhow::Context as _;
-use nzc::migrate::runner::{self, Applied, State};
-use nzc::migrate::{self, files, url, Direction, MigrateError, Migration, RunOptions};
+use nzc_migrate::{
+    AdoptOptions, Adoption, Direction, Migrations, Migrator, Progress, State, Target,
+};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// Exit status of `check` and `adopt` when the database differs from the schema.
+pub const EXIT_DRIFT: u8 = 2;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -18,16 +25,11 @@ pub struct Args {
 
 #[derive(Debug, clap::Args)]
 struct Global {
-    /// Database URL (default: $DATABASE_URL, then $DB_URL, also read from ./.env).
-    /// postgresql://, postgres:// and postgresql+psycopg:// URLs are accepted.
-    #[arg(long, global = true, value_name = "URL")]
-    database_url: Option<String>,
+    #[command(flatten)]
+    connection: Connection,
     /// The migrations directory (default: `migrations` next to the schema, or nzc.toml's `[migrations] dir`).
     #[arg(long, global = true, value_name = "DIR")]
     migrations_dir: Option<PathBuf>,
-    /// Retry the first connection for up to this many seconds (start-up order in compose/Kubernetes).
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 0)]
-    wait: u64,
     /// lock_timeout set for every migration: a statement waiting longer for a lock fails the migration.
     #[arg(
         long,
@@ -77,7 +79,33 @@ enum Command {
     History,
     /// Show each migration's state: applied, pending, modified (changed after it was applied) or missing.
     Status,
-    /// Record the database as being at a revision without running anything (adopt an existing database).
+    /// Compare the database with the schema it should have at its recorded revision.
+    ///
+    /// Exit status 0: in sync (pending migrations and comment-only
+    /// differences are listed, not drift); 2: drift, one line per
+    /// difference; 1: error.
+    Check {
+        /// Print the SQL that brings the database back to the expected schema instead.
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Take over a database that another tool built (Alembic, sqlx, diesel, Flyway), running none of its SQL.
+    ///
+    /// Finds the latest migration whose schema snapshot equals the database
+    /// and records it and every migration before it as applied. Exit status
+    /// 2 when no snapshot matches (nothing is recorded).
+    Adopt {
+        /// Adopt at this revision (still verified) instead of the latest that matches.
+        #[arg(long, value_name = "REVISION")]
+        to: Option<String>,
+        /// Show what would be recorded; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Record the database as being at a revision without running or checking anything.
+    ///
+    /// To take over a database another tool built, prefer `nzc migrate adopt`,
+    /// which verifies the database first.
     Stamp {
         /// <revision> | head | base
         target: String,
@@ -112,51 +140,46 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Command::Revision { message, schema } = &args.command {
         return revision(&dir, message, schema);
     }
-    let files = migrate::load_dir(&dir)?;
-    let options = RunOptions {
-        lock_timeout: args.global.lock_timeout.clone(),
-        advisory_lock_timeout: Duration::from_secs(args.global.advisory_lock_timeout),
-        allow_modified: false,
-    };
+    let migrations = Migrations::from_dir(&dir)?;
+    let migrator = Migrator::new(&migrations)
+        .lock_timeout(args.global.lock_timeout.clone())
+        .advisory_lock_timeout(Duration::from_secs(args.global.advisory_lock_timeout))
+        .on_progress(|p| match p {
+            Progress::WaitingForLock => {
+                eprintln!("waiting for another nzc that is migrating this database…")
+            }
+            Progress::Done(direction, d) => {
+                let verb = match direction {
+                    Direction::Up => "applied ",
+                    Direction::Down => "reverted",
+                };
+                println!("{verb} {} ({})", d.id, ms(d.elapsed));
+            }
+            _ => {}
+        });
     // Offline SQL needs no connection.
     if let Some((direction, target, offline, _)) = args.command.movement() {
         if offline.sql {
-            let applied = offline_applied(&files, offline.from.as_deref(), direction)?;
-            let todo = plan(direction, &files, &applied, target)?;
-            print!("{}", runner::offline_sql(&todo, direction, &options, &dir));
+            let target: Target = target.parse()?;
+            let from = offline.from.as_deref().map(str::parse).transpose()?;
+            print!(
+                "{}",
+                migrator.offline_sql(direction, &target, from.as_ref())?
+            );
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let opts = connect_options(args.global.database_url.as_deref())?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(async move {
-        let mut client =
-            migrate::connect::connect(&opts, Duration::from_secs(args.global.wait)).await?;
-        let waiting = || eprintln!("waiting for another nzc that is migrating this database…");
+    let connection = args.global.connection;
+    super::db::block_on(&connection, async move |client| {
         if let Some((direction, target, _, allow_modified)) = args.command.movement() {
-            let options = RunOptions {
-                allow_modified,
-                ..options
+            let migrator = migrator.allow_modified(allow_modified);
+            let target: Target = target.parse()?;
+            let report = match direction {
+                Direction::Up => migrator.upgrade(client, target).await?,
+                Direction::Down => migrator.downgrade(client, target).await?,
             };
-            let verb = match direction {
-                Direction::Up => "applied ",
-                Direction::Down => "reverted",
-            };
-            let done = runner::run(
-                &mut client,
-                &files,
-                direction,
-                &options,
-                |applied| plan(direction, &files, applied, target),
-                |d| println!("{verb} {} ({})", d.id, ms(d.elapsed)),
-                waiting,
-            )
-            .await?;
-            let now = describe_current(&runner::history(&client).await?);
-            match (direction, done.is_empty()) {
+            let now = describe_current(report.current.as_deref());
+            match (direction, report.done.is_empty()) {
                 (Direction::Up, true) => println!("already at {now}"),
                 (Direction::Up, false) => {}
                 (Direction::Down, true) => println!("nothing to revert; at {now}"),
@@ -165,11 +188,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         match args.command {
-            Command::Upgrade { .. } | Command::Downgrade { .. } => unreachable!("handled above"),
-            Command::Current => println!("{}", describe_current(&runner::history(&client).await?)),
+            Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Revision { .. } => {
+                unreachable!("handled above")
+            }
+            Command::Current => println!(
+                "{}",
+                describe_current(migrator.current(client).await?.as_deref())
+            ),
             Command::History => {
-                let applied = runner::history(&client).await?;
-                for m in &files {
+                let applied = migrator.history(client).await?;
+                let files = migrator.migrations()?;
+                for m in files {
                     match applied.iter().find(|a| a.version == m.version) {
                         Some(a) => println!(
                             "{}  applied {} ({} ms)",
@@ -184,15 +213,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .iter()
                     .filter(|a| !files.iter().any(|m| m.version == a.version))
                 {
-                    println!(
-                        "{}_{}  applied {} (file missing)",
-                        a.version, a.name, a.applied_at
-                    );
+                    println!("{}  applied {} (file missing)", a.id(), a.applied_at);
                 }
             }
             Command::Status => {
-                let applied = runner::history(&client).await?;
-                for (id, state) in runner::status(&files, &applied) {
+                for (id, state) in migrator.status(client).await? {
                     let s = match state {
                         State::Applied => "applied",
                         State::Pending => "pending",
@@ -202,30 +227,136 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     println!("{s:<9} {id}");
                 }
             }
+            Command::Check { sql } => {
+                let drift = migrator.check(client).await?;
+                if sql {
+                    print!("{}", drift.repair_sql());
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let at = describe_current(drift.at.as_deref());
+                for d in &drift.differences {
+                    println!("drift: {d}");
+                }
+                for d in &drift.cosmetic {
+                    println!("cosmetic: {d}");
+                }
+                for u in &drift.unmanaged {
+                    println!("unmanaged: {u}");
+                }
+                for p in &drift.pending {
+                    println!("pending: {p}");
+                }
+                if drift.is_empty() {
+                    let cosmetic = if drift.cosmetic.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} comment difference(s); `nzc migrate check --sql` adds them)",
+                            drift.cosmetic.len()
+                        )
+                    };
+                    println!("in sync with {at}{cosmetic}");
+                } else {
+                    println!(
+                        "{} difference(s) from the schema at {at}; `nzc migrate check --sql` prints the repair",
+                        drift.differences.len()
+                    );
+                    return Ok(ExitCode::from(EXIT_DRIFT));
+                }
+            }
+            Command::Adopt { to, dry_run } => {
+                let outcome = migrator.adopt(client, &AdoptOptions { to, dry_run }).await?;
+                return Ok(print_adoption(&outcome, dry_run));
+            }
             Command::Stamp { target } => {
-                let upto: Vec<&Migration> = match target.as_str() {
-                    "base" => Vec::new(),
-                    "head" => files.iter().collect(),
-                    rev => {
-                        let m = migrate::resolve(&files, rev)?;
-                        files
-                            .iter()
-                            .filter(|f| {
-                                files::version_key(&f.version) <= files::version_key(&m.version)
-                            })
-                            .collect()
-                    }
-                };
-                runner::stamp(&mut client, &files, &upto, &options).await?;
+                let at = migrator.stamp(client, target.parse()?).await?;
+                println!("stamped at {}", at.as_deref().unwrap_or("base"));
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_adoption(outcome: &Adoption, dry_run: bool) -> ExitCode {
+    let foreign_lines = |foreign: &[nzc_migrate::ForeignHistory]| {
+        for f in foreign {
+            println!("found {f}");
+        }
+    };
+    match outcome {
+        Adoption::AlreadyManaged { at, foreign } => {
+            foreign_lines(foreign);
+            println!(
+                "already managed by nzc: at {}; nothing recorded",
+                describe_current(at.as_deref())
+            );
+            if !foreign.is_empty() {
+                println!("the other tool's history table is left in place; nzc ignores it");
+            }
+            ExitCode::SUCCESS
+        }
+        Adoption::Empty => {
+            println!("the database is empty: nothing to adopt (`nzc migrate upgrade head` builds it)");
+            ExitCode::SUCCESS
+        }
+        Adoption::Adopted {
+            foreign,
+            matched,
+            recorded,
+            would_record,
+            cosmetic,
+            unmanaged,
+        } => {
+            foreign_lines(foreign);
+            if foreign.is_empty() {
+                println!("found no other tool's history table");
+            }
+            println!("the database matches {matched}");
+            for u in unmanaged {
+                println!("unmanaged (left alone): {u}");
+            }
+            if !cosmetic.is_empty() {
                 println!(
-                    "stamped at {}",
-                    upto.last().map_or_else(|| "base".to_string(), |m| m.id())
+                    "{} comment difference(s) (cosmetic, not blocking): `nzc migrate check --sql` adds them",
+                    cosmetic.len()
                 );
             }
-            Command::Revision { .. } => unreachable!(),
+            if dry_run {
+                for id in would_record {
+                    println!("would record {id}");
+                }
+                println!("dry run: nothing recorded");
+            } else {
+                for id in recorded {
+                    println!("recorded {id}");
+                }
+                println!("adopted at {matched}");
+                if !foreign.is_empty() {
+                    println!("the other tool's history table is left in place; drop it once nothing uses it");
+                }
+            }
+            ExitCode::SUCCESS
         }
-        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
-    })
+        Adoption::NoMatch {
+            foreign,
+            closest,
+            differences,
+        } => {
+            foreign_lines(foreign);
+            match closest {
+                Some(id) => {
+                    println!("no migration's schema matches the database; closest: {id}");
+                    for d in differences {
+                        println!("drift: {d}");
+                    }
+                }
+                None => println!("no migration has a schema snapshot to compare with"),
+            }
+            println!("nothing recorded");
+            ExitCode::from(EXIT_DRIFT)
+        }
+        _ => ExitCode::FAILURE,
+    }
 }
 
 impl Command {
@@ -248,19 +379,6 @@ impl Command {
     }
 }
 
-/// The migrations a move to `target` runs, in the order they run.
-fn plan<'m>(
-    direction: Direction,
-    files: &'m [Migration],
-    applied: &[Applied],
-    target: &str,
-) -> Result<Vec<&'m Migration>, MigrateError> {
-    match direction {
-        Direction::Up => plan_upgrade(files, applied, target),
-        Direction::Down => plan_downgrade(files, applied, target),
-    }
-}
-
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 10.0 {
@@ -270,143 +388,59 @@ fn ms(d: Duration) -> String {
     }
 }
 
-fn describe_current(applied: &[Applied]) -> String {
-    applied.last().map_or_else(
+fn describe_current(at: Option<&str>) -> String {
+    at.map_or_else(
         || "base (no migration applied)".to_string(),
-        |a| format!("{}_{}", a.version, a.name),
+        ToString::to_string,
     )
 }
 
-/// The URL from the flag, the environment or `.env`, parsed.
-fn connect_options(flag: Option<&str>) -> Result<url::ConnectOptions, MigrateError> {
-    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let dotenv: Vec<(String, String)> = dotenvy::from_path_iter(".env")
-        .map(|it| it.filter_map(Result::ok).collect())
-        .unwrap_or_default();
-    let from_dotenv = |name: &str| {
-        dotenv
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let lookup = |name: &str| from_env(name).or_else(|| from_dotenv(name));
-    let raw = flag
-        .map(str::to_string)
-        .or_else(|| lookup("DATABASE_URL"))
-        .or_else(|| lookup("DB_URL"))
-        .ok_or(MigrateError::NoUrl)?;
-    let timeout = match lookup("DB_CONNECT_TIMEOUT") {
-        Some(t) => Some(Duration::from_secs(
-            t.trim()
-                .parse::<u64>()
-                .map_err(|_| {
-                    MigrateError::Url(format!(
-                        "DB_CONNECT_TIMEOUT must be a number of seconds, not `{t}`"
-                    ))
-                })?
-                .max(1),
-        )),
-        None => None,
-    };
-    url::parse(&raw, timeout)
-}
-
-/// For `--sql`: the history as if the database were at `from`.
-fn offline_applied(
-    files: &[Migration],
-    from: Option<&str>,
-    direction: Direction,
-) -> Result<Vec<Applied>, MigrateError> {
-    let upto = match (from, direction) {
-        (None, Direction::Up) | (Some("base"), _) => 0,
-        (None, Direction::Down) | (Some("head"), _) => files.len(),
-        (Some(rev), _) => {
-            let m = migrate::resolve(files, rev)?;
-            files
-                .iter()
-                .position(|f| f.version == m.version)
-                .map_or(0, |i| i + 1)
+/// The hint the CLI adds to a library error: which flag or command helps.
+pub fn hint(e: &nzc_migrate::Error) -> Option<String> {
+    use nzc_migrate::{ConnectFailure, Error};
+    Some(match e {
+        Error::NoUrl => format!(
+            "set it (or DB_URL), put it in a .env file, or pass --database-url, e.g.\n        DATABASE_URL={}",
+            nzc_migrate::url::EXAMPLE
+        ),
+        Error::Modified { .. } => {
+            "restore the file as applied, or pass --allow-modified to run anyway".into()
         }
-    };
-    Ok(files[..upto]
-        .iter()
-        .map(|m| Applied {
-            version: m.version.clone(),
-            name: m.name.clone(),
-            checksum: m.up.checksum.clone(),
-            applied_at: String::new(),
-            execution_ms: 0,
-        })
-        .collect())
-}
-
-fn is_applied(applied: &[Applied], m: &Migration) -> bool {
-    applied.iter().any(|a| a.version == m.version)
-}
-
-/// The migrations `upgrade <target>` runs, in order.
-pub fn plan_upgrade<'m>(
-    files: &'m [Migration],
-    applied: &[Applied],
-    target: &str,
-) -> Result<Vec<&'m Migration>, MigrateError> {
-    let pending: Vec<&Migration> = files.iter().filter(|m| !is_applied(applied, m)).collect();
-    Ok(match target {
-        "head" => pending,
-        t if t.starts_with('+') => {
-            let n: usize = t[1..]
-                .parse()
-                .map_err(|_| MigrateError::Invalid(format!("`{t}`: expected +N, e.g. +1")))?;
-            pending.into_iter().take(n).collect()
+        Error::LockTimeout(_) => "wait for it, or raise --advisory-lock-timeout".into(),
+        Error::UnknownRevision(_) => "`nzc migrate history` lists them".into(),
+        Error::NotManaged(n) => {
+            if n.foreign.is_empty() {
+                "if it holds the schema of one of the migrations, `nzc migrate adopt` records it; else migrate an empty database".into()
+            } else {
+                "`nzc migrate adopt` takes it over: it finds the migration whose schema the database has and records it, running nothing".into()
+            }
         }
-        rev => {
-            let m = migrate::resolve(files, rev)?;
-            pending
-                .into_iter()
-                .filter(|p| files::version_key(&p.version) <= files::version_key(&m.version))
-                .collect()
+        Error::Failed(f) if f.code == "55P03" => {
+            "a lock was not granted within lock_timeout: the table is busy. Retry later or raise --lock-timeout".into()
         }
+        Error::Connect { failure, dbname, .. } => match failure {
+            ConnectFailure::Refused => {
+                "is the server running? Locally: `docker compose up -d db`; in start-up races pass --wait 60".into()
+            }
+            ConnectFailure::Timeout => {
+                "check host, port and firewall; raise DB_CONNECT_TIMEOUT or pass --wait".into()
+            }
+            ConnectFailure::Authentication => {
+                "check the user name and password in DATABASE_URL".into()
+            }
+            ConnectFailure::NoSuchDatabase => format!(
+                "create it (`createdb {dbname}`) or fix the database name in DATABASE_URL"
+            ),
+            ConnectFailure::StartingUp => "pass --wait 60 to retry".into(),
+            _ => return None,
+        },
+        _ => return None,
     })
-}
-
-/// The migrations `downgrade <target>` reverts, in the order they are reverted.
-pub fn plan_downgrade<'m>(
-    files: &'m [Migration],
-    applied: &[Applied],
-    target: &str,
-) -> Result<Vec<&'m Migration>, MigrateError> {
-    let mut applied: Vec<&Applied> = applied.iter().collect();
-    applied.reverse();
-    let selected: Vec<&Applied> = match target {
-        "base" => applied,
-        t if t.starts_with('-') => {
-            let n: usize = t[1..]
-                .parse()
-                .map_err(|_| MigrateError::Invalid(format!("`{t}`: expected -N, e.g. -1")))?;
-            applied.into_iter().take(n).collect()
-        }
-        rev => {
-            let m = migrate::resolve(files, rev)?;
-            applied
-                .into_iter()
-                .filter(|a| files::version_key(&a.version) > files::version_key(&m.version))
-                .collect()
-        }
-    };
-    selected
-        .into_iter()
-        .map(|a| {
-            files
-                .iter()
-                .find(|m| m.version == a.version)
-                .ok_or_else(|| MigrateError::MissingFiles(format!("{}_{}", a.version, a.name)))
-        })
-        .collect()
 }
 
 /// `nzc migrate revision -m "…"`: an empty pair, recording the current schema as its state.
 fn revision(dir: &Path, message: &str, schema: &Path) -> anyhow::Result<ExitCode> {
-    let files = migrate::load_dir(dir)?;
+    let files = Migrations::from_dir(dir)?.list()?;
     let version = super::compile::next_version(&files, None)?;
     let slug = nzc_codegen::migration::slug_from_message(message);
     let id = format!("{version}_{slug}");
@@ -421,7 +455,7 @@ fn revision(dir: &Path, message: &str, schema: &Path) -> anyhow::Result<ExitCode
     super::compile::write_atomic(&path.join("up.sql"), &up)?;
     super::compile::write_atomic(&path.join("down.sql"), &down)?;
     if let Some(s) = snapshot {
-        super::compile::write_atomic(&path.join(files::SNAPSHOT), &s)?;
+        super::compile::write_atomic(&path.join(nzc_migrate::SNAPSHOT), &s)?;
     }
     println!("created {}", path.display());
     Ok(ExitCode::SUCCESS)

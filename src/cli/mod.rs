@@ -3,6 +3,7 @@
 
 mod compile;
 mod config;
+mod db;
 mod diagram;
 mod fmt;
 mod migrate;
@@ -35,8 +36,10 @@ enum Command {
     Diagram(diagram::Args),
     /// Rewrite schema files in the canonical layout.
     Fmt(fmt::Args),
-    /// Apply, revert and inspect migrations on a database.
+    /// Apply, revert, inspect, check and adopt migrations on a database.
     Migrate(migrate::Args),
+    /// Read a live database: `nzc db pull` writes its schema file.
+    Db(db::Args),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diagram(args) => diagram::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Migrate(args) => migrate::run(args),
+        Command::Db(args) => db::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "nzc", &mut std::io::stdout());

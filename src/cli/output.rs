@@ -45,11 +45,26 @@ pub fn print_diagnostics(d: &nzc_dsl::Diagnostics) {
     }
 }
 
-/// Prints a top-level error and its causes.
+/// Prints a top-level error and its causes, with the CLI's hint for a
+/// migration-library error (the library's own messages give no CLI advice;
+/// their text already holds PostgreSQL's message, so their sources are not
+/// repeated).
 pub fn print_error(err: &anyhow::Error) {
     let mut msg = format!("error: {err}");
-    for cause in err.chain().skip(1) {
-        msg.push_str(&format!("\n  caused by: {cause}"));
+    let mut hint = err
+        .downcast_ref::<nzc_migrate::Error>()
+        .and_then(super::migrate::hint);
+    if hint.is_none() && err.downcast_ref::<nzc_migrate::Error>().is_none() {
+        for cause in err.chain().skip(1) {
+            msg.push_str(&format!("\n  caused by: {cause}"));
+            if let Some(e) = cause.downcast_ref::<nzc_migrate::Error>() {
+                hint = super::migrate::hint(e);
+                break;
+            }
+        }
+    }
+    if let Some(h) = hint {
+        msg.push_str(&format!("\n  hint: {h}"));
     }
     let _ = writeln!(std::io::stderr(), "{msg}");
 }

@@ -207,12 +207,12 @@ pub async fn introspect(client: &Client) -> DbSchema {
 }
 
 /// Runs a migration's SQL the way the runner does: split into statements
-/// with the runner's splitter (`nzc::migrate::split`), all in one
+/// with the runner's splitter (`nzc_migrate::split`), all in one
 /// transaction — or, when the text has the `-- nzc:no-transaction` marker
 /// line, one statement after the other without a transaction.
 pub async fn apply_sql(client: &mut Client, sql: &str) -> Result<(), String> {
     let no_transaction = sql.lines().any(|l| l.trim() == NO_TRANSACTION_MARKER);
-    let statements = nzc::migrate::split::split(sql);
+    let statements = nzc_migrate::split::split(sql);
     let failed = |stmt: &str, e: tokio_postgres::Error| {
         let detail = e
             .as_db_error()

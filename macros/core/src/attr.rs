@@ -15,7 +15,7 @@ use crate::ctxt::Ctxt;
 pub const NZC: &str = "nzc";
 
 /// PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes.
-pub const MAX_IDENT_BYTES: usize = 63;
+pub use nzc_types::contract::MAX_IDENT_BYTES;
 
 /// A value that may be given at most once; a second one is reported as a
 /// duplicate at the span of the second occurrence.

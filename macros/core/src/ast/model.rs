@@ -339,9 +339,9 @@ impl Model {
                 "unique constraint",
                 "name",
                 || {
-                    format!(
-                        "uq_{table}_{}",
-                        cols.first().map(String::as_str).unwrap_or("")
+                    nzc_types::contract::default_unique_name(
+                        &table,
+                        cols.first().map(String::as_str).unwrap_or(""),
                     )
                 },
             );
@@ -409,9 +409,10 @@ impl Model {
                 "foreign key",
                 "name",
                 || {
-                    format!(
-                        "fk_{table}_{}_{ref_table}",
-                        cols.first().map(String::as_str).unwrap_or("")
+                    nzc_types::contract::default_foreign_key_name(
+                        &table,
+                        cols.first().map(String::as_str).unwrap_or(""),
+                        &ref_table,
                     )
                 },
             );
@@ -614,7 +615,7 @@ fn field_foreign_key(
     let at = references.to_token_stream();
     let blame = name.map_or_else(|| at.clone(), |n| n.to_token_stream());
     let name = constraint_name(cx, &at, name, "foreign key", "foreign_key_name", || {
-        format!("fk_{table}_{column}_{ref_table}")
+        nzc_types::contract::default_foreign_key_name(table, column, ref_table)
     });
     Some((
         ForeignKey {
