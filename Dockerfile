@@ -12,9 +12,10 @@
 # Pinned toolchain; it must be at least the highest `rust-version` in Cargo.lock.
 FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
-# The whole context (see .dockerignore): the workspace members (dsl, dsl/types,
-# codegen, macros, macros/core, generated) must all be present for cargo to
-# load the workspace. Dependencies are cached by the registry and target
+# The whole context (see .dockerignore): the workspace members (runtime,
+# migrate, migrate/macros, dsl, dsl/types, codegen, macros, macros/core,
+# generated, examples/startup) must all be present for cargo to load the
+# workspace. Dependencies are cached by the registry and target
 # cache mounts across builds, so copying manifests separately buys nothing.
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

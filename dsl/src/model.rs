@@ -6,8 +6,8 @@
 //! primary key. Order is declaration order unless a field says otherwise, so
 //! output that walks the model is deterministic.
 
-pub use nzc_types::{Kind, ScalarType};
 use nzc_types::contract;
+pub use nzc_types::{Kind, ScalarType};
 
 pub use nzc_types::contract::MAX_IDENT_BYTES;
 

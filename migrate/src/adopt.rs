@@ -105,7 +105,11 @@ impl Migrator {
                     return Ok(Adoption::Adopted {
                         foreign,
                         matched: m.id(),
-                        recorded: if options.dry_run { Vec::new() } else { ids.clone() },
+                        recorded: if options.dry_run {
+                            Vec::new()
+                        } else {
+                            ids.clone()
+                        },
                         would_record: ids,
                         cosmetic: c.cosmetic,
                         unmanaged: found.unmanaged,

@@ -98,7 +98,11 @@ impl Drift {
 
     /// The repair as an SQL script (`nzc migrate check --sql`).
     pub fn repair_sql(&self) -> String {
-        repair_script(&self.repair, self.repair_needs_no_transaction, self.at.as_deref())
+        repair_script(
+            &self.repair,
+            self.repair_needs_no_transaction,
+            self.at.as_deref(),
+        )
     }
 }
 
@@ -174,7 +178,10 @@ pub async fn catalog_form(client: &Client, schema: &Schema) -> Result<Schema, Er
 /// Compares two schema models (both from the catalog) through the schema
 /// diff: what turns `found` into `expected`.
 pub fn compare(found: &Schema, expected: &Schema) -> Comparison {
-    let steps = diff(found, expected, &Renames::default());
+    let mut steps = diff(found, expected, &Renames::default());
+    // A table without a primary key is introspected with an empty one (and
+    // reported as unmanaged): there is nothing to drop.
+    steps.retain(|s| !matches!(s, Step::DropPrimaryKey { pk, .. } if pk.columns.is_empty()));
     let mut by_object: BTreeMap<String, (bool, Difference)> = BTreeMap::new();
     for step in &steps {
         for (cosmetic, d) in describe(step, found, expected) {
@@ -185,7 +192,10 @@ pub fn compare(found: &Schema, expected: &Schema) -> Comparison {
         }
     }
     let mut c = Comparison {
-        repair: steps.iter().flat_map(nzc_codegen::sql::statements).collect(),
+        repair: steps
+            .iter()
+            .flat_map(nzc_codegen::sql::statements)
+            .collect(),
         repair_needs_no_transaction: steps.iter().any(Step::needs_no_transaction),
         ..Comparison::default()
     };
@@ -207,8 +217,7 @@ fn describe(step: &Step, found: &Schema, expected: &Schema) -> Vec<(bool, Differ
     let table_of = |s: &Schema, t: &str| s.table(t).cloned();
     let column = |table: &str, col: &str| Difference {
         object: format!("column {}.{}", q(table), q(col)),
-        expected: table_of(expected, table)
-            .and_then(|t| t.column(col).map(column_text)),
+        expected: table_of(expected, table).and_then(|t| t.column(col).map(column_text)),
         found: table_of(found, table).and_then(|t| t.column(col).map(column_text)),
     };
     let constraint = |table: &str, name: &str| {
@@ -239,7 +248,9 @@ fn describe(step: &Step, found: &Schema, expected: &Schema) -> Vec<(bool, Differ
                 Some(c) => t.column(c)?.doc.clone(),
             }
         };
-        let show = |d: Option<String>| Some(d.map_or_else(|| "none".into(), |d| nzc_dsl::quote_literal(&d)));
+        let show = |d: Option<String>| {
+            Some(d.map_or_else(|| "none".into(), |d| nzc_dsl::quote_literal(&d)))
+        };
         Difference {
             object: match col {
                 None => format!("comment on table {}", q(table)),
@@ -263,10 +274,14 @@ fn describe(step: &Step, found: &Schema, expected: &Schema) -> Vec<(bool, Differ
         Step::RenameColumn { table, from, to } => {
             vec![(false, column(table, from)), (false, column(table, to))]
         }
-        Step::AlterColumnType { table, column: c, .. }
+        Step::AlterColumnType {
+            table, column: c, ..
+        }
         | Step::SetNotNull { table, column: c }
         | Step::DropNotNull { table, column: c }
-        | Step::SetDefault { table, column: c, .. }
+        | Step::SetDefault {
+            table, column: c, ..
+        }
         | Step::DropDefault { table, column: c } => one(column(table, c)),
         Step::AddPrimaryKey { table, pk } | Step::DropPrimaryKey { table, pk } => {
             one(constraint(table, &pk.name))
@@ -339,7 +354,10 @@ fn constraint_text(t: &Table, name: &str) -> Option<(&'static str, String)> {
         ));
     }
     if let Some(u) = t.uniques.iter().find(|u| u.name == name) {
-        return Some(("unique constraint", format!("UNIQUE ({})", cols(&u.columns))));
+        return Some((
+            "unique constraint",
+            format!("UNIQUE ({})", cols(&u.columns)),
+        ));
     }
     if let Some(fk) = t.foreign_keys.iter().find(|f| f.name == name) {
         return Some(("foreign key", fk_def(fk)));
@@ -400,7 +418,10 @@ impl crate::Migrator {
 
 /// The compiled schema snapshot of a migration.
 pub fn snapshot_schema(m: &crate::Migration) -> Result<Schema, Error> {
-    let text = m.snapshot.as_deref().ok_or_else(|| Error::NoSnapshot { id: m.id() })?;
+    let text = m
+        .snapshot
+        .as_deref()
+        .ok_or_else(|| Error::NoSnapshot { id: m.id() })?;
     let name = m.dir.join(crate::SNAPSHOT);
     nzc_dsl::compile(text, &name.display().to_string()).map_err(|d| Error::Snapshot {
         id: m.id(),

@@ -2,8 +2,8 @@
 //! classified into what a user can act on.
 
 use crate::error::ConnectFailure;
-use crate::Error as MigrateError;
 use crate::url::{ConnectOptions, RootCert, SslMode};
+use crate::Error as MigrateError;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject as _;

@@ -9,8 +9,8 @@ use crate::Error;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub use nzc_types::contract::SNAPSHOT_FILE as SNAPSHOT;
 pub use nzc_codegen::migration::NO_TRANSACTION_MARKER;
+pub use nzc_types::contract::SNAPSHOT_FILE as SNAPSHOT;
 
 /// One migration.
 #[derive(Debug, Clone)]
@@ -145,9 +145,11 @@ impl Migrations {
     /// migrations with one version, are errors.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, Error> {
         let dir = dir.as_ref();
-        let io = |what: String| move |source| Error::Io {
-            context: what,
-            source,
+        let io = |what: String| {
+            move |source| Error::Io {
+                context: what,
+                source,
+            }
         };
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
@@ -185,7 +187,12 @@ impl Migrations {
                 )));
             };
             let snapshot = read(SNAPSHOT)?;
-            list.push(Migration::from_texts(&path, &up, &down, snapshot.as_deref())?);
+            list.push(Migration::from_texts(
+                &path,
+                &up,
+                &down,
+                snapshot.as_deref(),
+            )?);
         }
         let list = sorted(list)?;
         Ok(Migrations {

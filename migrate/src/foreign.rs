@@ -35,6 +35,11 @@ pub(crate) fn table_names() -> impl Iterator<Item = &'static str> {
     TOOLS.iter().map(|t| t.1)
 }
 
+/// The tool whose history table `table` is, if it is one of [`table_names`].
+pub(crate) fn tool_of(table: &str) -> Option<&'static str> {
+    TOOLS.iter().find(|t| t.1 == table).map(|t| t.0)
+}
+
 /// A history table of another migration tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignHistory {

@@ -105,7 +105,10 @@ pub(crate) async fn insert(
     execution_ms: i64,
 ) -> Result<(), Error> {
     client
-        .execute(INSERT, &[&m.version, &m.name, &m.up.checksum, &execution_ms])
+        .execute(
+            INSERT,
+            &[&m.version, &m.name, &m.up.checksum, &execution_ms],
+        )
         .await
         .map_err(db("cannot record the migration in nzc_migrations"))
         .map(|_| ())
@@ -127,7 +130,7 @@ pub(crate) async fn delete_all(client: &impl GenericClient) -> Result<(), Error>
         .map(|_| ())
 }
 
-/// The `INSERT` of [`insert`] with literal values, for offline SQL.
+/// The `INSERT` of `insert` with literal values, for offline SQL.
 pub fn insert_sql(m: &Migration) -> String {
     format!(
         "INSERT INTO nzc_migrations (version, name, checksum, execution_ms) VALUES ({}, {}, {}, 0);",
@@ -137,7 +140,7 @@ pub fn insert_sql(m: &Migration) -> String {
     )
 }
 
-/// The `DELETE` of [`delete`] with a literal value, for offline SQL.
+/// The `DELETE` of `delete` with a literal value, for offline SQL.
 pub fn delete_sql(m: &Migration) -> String {
     format!(
         "DELETE FROM nzc_migrations WHERE version = {};",

@@ -261,7 +261,11 @@ impl Migrator {
     /// Makes the history say that exactly the migrations up to `target`
     /// (`Head`, `Base`, `Revision`) are applied, without running anything.
     /// Returns the revision recorded last.
-    pub async fn stamp(&self, client: &mut Client, target: Target) -> Result<Option<String>, Error> {
+    pub async fn stamp(
+        &self,
+        client: &mut Client,
+        target: Target,
+    ) -> Result<Option<String>, Error> {
         let files = self.migrations()?;
         let upto: Vec<&Migration> = match &target {
             Target::Base => Vec::new(),
@@ -363,9 +367,7 @@ pub(crate) async fn record_exactly(client: &mut Client, upto: &[&Migration]) -> 
     for m in upto {
         history::insert(&tx, m, 0).await?;
     }
-    tx.commit()
-        .await
-        .map_err(db("cannot commit the history"))
+    tx.commit().await.map_err(db("cannot commit the history"))
 }
 
 /// Checks applied migrations against the files: a changed file stops the run.
@@ -531,7 +533,10 @@ async fn apply_one(
             rolled_back,
         }))
     };
-    let set_lock_timeout = format!("SET lock_timeout = {}", nzc_dsl::quote_literal(lock_timeout));
+    let set_lock_timeout = format!(
+        "SET lock_timeout = {}",
+        nzc_dsl::quote_literal(lock_timeout)
+    );
     let record = async |client: &tokio_postgres::Transaction<'_>, elapsed: Duration| match direction
     {
         Direction::Up => history::insert(client, m, elapsed.as_millis() as i64).await,
@@ -559,9 +564,7 @@ async fn apply_one(
             .await
             .map_err(db("cannot start a transaction"))?;
         record(&tx, elapsed).await?;
-        tx.commit()
-            .await
-            .map_err(db("cannot commit the history"))?;
+        tx.commit().await.map_err(db("cannot commit the history"))?;
         return Ok(Done {
             id: m.id(),
             elapsed,
@@ -629,4 +632,38 @@ pub fn offline_sql(todo: &[&Migration], direction: Direction, lock_timeout: &str
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// An application may run the migrator on a spawned task.
+    #[allow(dead_code, clippy::diverging_sub_expression)]
+    fn futures_are_send(m: &Migrator, client: &mut Client) {
+        assert_send(&m.upgrade(client, Target::Head));
+        assert_send(&m.downgrade(client, Target::Base));
+        assert_send(&m.stamp(client, Target::Head));
+        assert_send(&m.adopt(client, &crate::AdoptOptions::default()));
+        assert_send(&m.check(client));
+        assert_send(&m.current(client));
+        assert_send(&crate::introspect(client, "public"));
+    }
+
+    #[test]
+    fn targets_parse_and_print() {
+        for (s, t) in [
+            ("head", Target::Head),
+            ("base", Target::Base),
+            ("+2", Target::Up(2)),
+            ("-1", Target::Down(1)),
+            ("2025", Target::Revision("2025".into())),
+        ] {
+            assert_eq!(s.parse::<Target>().unwrap(), t);
+            assert_eq!(t.to_string(), s);
+        }
+        assert!("+x".parse::<Target>().is_err());
+    }
 }

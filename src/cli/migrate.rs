@@ -265,7 +265,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
             Command::Adopt { to, dry_run } => {
-                let outcome = migrator.adopt(client, &AdoptOptions { to, dry_run }).await?;
+                let outcome = migrator
+                    .adopt(client, &AdoptOptions { to, dry_run })
+                    .await?;
                 return Ok(print_adoption(&outcome, dry_run));
             }
             Command::Stamp { target } => {
@@ -296,7 +298,9 @@ fn print_adoption(outcome: &Adoption, dry_run: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Adoption::Empty => {
-            println!("the database is empty: nothing to adopt (`nzc migrate upgrade head` builds it)");
+            println!(
+                "the database is empty: nothing to adopt (`nzc migrate upgrade head` builds it)"
+            );
             ExitCode::SUCCESS
         }
         Adoption::Adopted {

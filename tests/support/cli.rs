@@ -133,11 +133,14 @@ pub async fn nzc_versions(db: &TestDb) -> Option<Vec<String>> {
         return None;
     }
     Some(
-        c.query("SELECT version || '_' || name FROM nzc_migrations ORDER BY version", &[])
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect(),
+        c.query(
+            "SELECT version || '_' || name FROM nzc_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect(),
     )
 }

@@ -1,6 +1,13 @@
-//! Introspection of a live PostgreSQL database, for the round-trip tests of
+//! Introspection of a live PostgreSQL database for the round-trip tests of
 //! the schema diff: "the database a migration left" is compared with "the
 //! database of the model built from scratch" as plain values.
+//!
+//! This is deliberately *not* `nzc_migrate::introspect` (the product's one
+//! reader of the catalog, which maps the catalog back into the schema
+//! model): it is an independent oracle that compares PostgreSQL's own
+//! renderings (`format_type`, `pg_get_constraintdef`, `pg_get_indexdef`) and
+//! sees every relation, so a bug in the product's reader cannot hide a bug
+//! in the diff. `tests/introspect.rs` checks the two against each other.
 //!
 //! # Use
 //!

@@ -15,7 +15,6 @@ use proc_macro2::Span;
 use quote::quote;
 use std::path::{Path, PathBuf};
 
-
 /// Embeds the migrations of a directory. See the crate docs.
 #[proc_macro]
 pub fn embed_migrations(input: TokenStream) -> TokenStream {
@@ -76,8 +75,12 @@ fn path_str(p: &Path) -> String {
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<Found>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read the migrations directory {}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        format!(
+            "cannot read the migrations directory {}: {e}",
+            dir.display()
+        )
+    })?;
     let mut out = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;

@@ -1,0 +1,1281 @@
+//! Benchmark of reading a live database back (`harness = false`): the drift
+//! check and `nzc db pull`.
+//!
+//! `cargo bench --bench drift` measures, each time the whole command
+//! (process start, connection, catalog queries, comparison, output):
+//!
+//! 1. **The drift check on the 17 tables of `migrations/`**:
+//!    `nzc migrate check` (the `nzc` binary cargo builds with this bench;
+//!    `NZC_BIN` overrides it), run in a project directory holding a copy of
+//!    `migrations/`, against a fresh database migrated with `nzc migrate
+//!    upgrade head`; and `alembic check` of `tools/alembic-bench/check.ini`,
+//!    whose `env.py` sets `target_metadata` to the SQLAlchemy declarative
+//!    models of `tools/alembic-bench/models.py`, against a fresh database
+//!    built by `alembic upgrade head` of the same SQL (so stamped at head).
+//!    Both also on a drifted copy (one extra column): nzc exits 2, Alembic
+//!    non-zero. Alembic is looked up as `NZC_BENCH_ALEMBIC`, then
+//!    `/tmp/nzc-alembic-venv/bin/alembic`, then `alembic` on `PATH`; when
+//!    none works, it is skipped with a message.
+//! 2. **`nzc db pull` of a database of `NZC_BENCH_PULL_TABLES` tables**
+//!    (default 1000; the synthetic schema of `benches/compile.rs`: 20 columns
+//!    per table, foreign keys, uniques, indexes, checks, enums, defaults,
+//!    docs), built untimed by `nzc compile` and `nzc migrate upgrade head`;
+//!    the pulled file goes to tmpfs (`/dev/shm`). `nzc migrate check` on the
+//!    same database takes turns with it, for information.
+//!
+//! Untimed, first: every command exits as expected (in sync 0, drift 2 for
+//! nzc and non-zero for Alembic), the nzc and Alembic databases hold the same
+//! schema, and the pulled file is verified: compiled by `nzc compile` into a
+//! fresh project and migrated into a second fresh database, it gives the same
+//! catalog (columns in order, types, nullability, defaults, constraints,
+//! indexes, enums, comments, as PostgreSQL prints them) as the original, and
+//! pulling that second database gives the same file again.
+//!
+//! Every database is `nzc_bench_<pid>_<n>`, created and dropped through
+//! `psql` as the admin user of `NZC_BENCH_ADMIN_URL`, else
+//! `NZC_TEST_ADMIN_URL`, else `postgresql://postgres@127.0.0.1:5432/postgres`.
+//! `NZC_BENCH_RUNS` rounds (default 15), the contenders' order rotating from
+//! round to round; max RSS from `/usr/bin/time` when it is installed.
+//! Without `--bench` (as `cargo test --all-targets` runs it) only the
+//! untimed checks run, on a 40-table database for the pull; a missing
+//! PostgreSQL or Alembic is then not an error.
+
+mod support;
+
+use support::{env_usize, load_average, machine};
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const DEFAULT_ADMIN_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_VENV_ALEMBIC: &str = "/tmp/nzc-alembic-venv/bin/alembic";
+const DEFAULT_RUNS: usize = 15;
+const DEFAULT_PULL_TABLES: usize = 1000;
+/// Tables of the pulled database without `--bench`.
+const QUICK_PULL_TABLES: usize = 40;
+/// The issue's goals: `nzc migrate check` at least this many times faster
+/// than `alembic check`; `nzc db pull` of 1000 tables under this.
+const TARGET_SPEEDUP: f64 = 10.0;
+const TARGET_PULL: Duration = Duration::from_secs(1);
+/// `nzc migrate check`'s exit status on drift.
+const EXIT_DRIFT: i32 = 2;
+/// The drift of the drifted copies: one column the schema does not have.
+const DRIFT_SQL: &str = r#"ALTER TABLE "City" ADD COLUMN "extra" text"#;
+/// Tables that record applied migrations; not part of the schema compared.
+const HISTORY_TABLES: &str = "'nzc_migrations', 'alembic_version'";
+/// The format of `/usr/bin/time`'s line on stderr: max RSS in KiB.
+const TIME_PREFIX: &str = "nzc-bench-time ";
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    let runs = if bench {
+        env_usize("NZC_BENCH_RUNS").unwrap_or(DEFAULT_RUNS)
+    } else {
+        0
+    };
+    let pull_tables = if bench {
+        env_usize("NZC_BENCH_PULL_TABLES").unwrap_or(DEFAULT_PULL_TABLES)
+    } else {
+        QUICK_PULL_TABLES
+    };
+    let admin = std::env::var("NZC_BENCH_ADMIN_URL")
+        .or_else(|_| std::env::var("NZC_TEST_ADMIN_URL"))
+        .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string());
+    let server = match psql_query(&admin, "SHOW server_version") {
+        Ok(v) => v,
+        Err(why) => {
+            eprintln!("drift bench: PostgreSQL is not reachable through psql at {admin}: {why}");
+            if bench {
+                std::process::exit(1);
+            }
+            println!(
+                "drift bench skipped: no PostgreSQL (run `cargo bench --bench drift` with one)"
+            );
+            return;
+        }
+    };
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let nzc = std::env::var_os("NZC_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nzc")), PathBuf::from);
+    let scratch = scratch_dir();
+    let admin = Admin { url: admin };
+    let load_before = load_average();
+
+    let mut check = CheckBench::prepare(&admin, root, &nzc, scratch.path());
+    let mut pull = PullBench::prepare(&admin, &nzc, scratch.path(), pull_tables);
+    if !bench {
+        println!(
+            "drift bench: quick check passed ({}; pull of {pull_tables} tables round-trips); \
+             run `cargo bench --bench drift` for figures",
+            check
+                .contenders
+                .iter()
+                .map(|c| format!("{} {}", c.label, c.database))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return;
+    }
+
+    eprintln!(
+        "drift bench: {runs} rounds of {} check contenders …",
+        check.contenders.len()
+    );
+    check.measure(runs);
+    eprintln!(
+        "drift bench: {runs} rounds of `nzc db pull` / `nzc migrate check`, {pull_tables} tables …"
+    );
+    pull.measure(runs);
+
+    let mut o = String::new();
+    let _ = writeln!(o, "\n## Reading the database back: drift check and pull\n");
+    let _ = writeln!(o, "{}", machine());
+    let _ = writeln!(
+        o,
+        "load average (1/5/15 min): {load_before} before, {} after",
+        load_average()
+    );
+    let _ = writeln!(
+        o,
+        "PostgreSQL {server}; nzc: {}; {}",
+        nzc.display(),
+        check
+            .alembic_version
+            .as_deref()
+            .unwrap_or("alembic: skipped")
+    );
+    let _ = writeln!(
+        o,
+        "{runs} runs each, the contenders taking turns; medians (min–max); whole commands; \
+         max RSS from /usr/bin/time\n"
+    );
+    check.report(&mut o);
+    pull.report(&mut o);
+    print!("{o}");
+}
+
+// ---------------------------------------------------------------------------
+// 1. `nzc migrate check` vs `alembic check`
+
+struct CheckBench {
+    contenders: Vec<Contender>,
+    alembic_version: Option<String>,
+    /// Kept until the end: the databases the contenders read.
+    _databases: Vec<Database>,
+}
+
+impl CheckBench {
+    /// Builds the databases and runs every contender once, untimed, checking
+    /// its exit status and that the nzc and Alembic databases are the same.
+    fn prepare(admin: &Admin, root: &Path, nzc: &Path, scratch: &Path) -> CheckBench {
+        let project = scratch.join("check-project");
+        copy_dir(&root.join("migrations"), &project.join("migrations"));
+        let nzc_db = admin.fresh();
+        let nzc_drifted = admin.fresh();
+        for db in [&nzc_db, &nzc_drifted] {
+            run_ok(
+                nzc_command(nzc, &project)
+                    .args(["migrate", "upgrade", "head", "--database-url"])
+                    .arg(&db.url),
+                "nzc migrate upgrade head",
+            );
+        }
+        psql_query(&nzc_drifted.url, DRIFT_SQL).expect("drift the copy");
+        let nzc_check = |db: &Database| {
+            let mut args: Vec<OsString> = vec!["migrate".into(), "check".into()];
+            args.push("--database-url".into());
+            args.push(db.url.clone().into());
+            (nzc.to_path_buf(), args)
+        };
+        let mut contenders = vec![
+            Contender::new(
+                "nzc",
+                "nzc migrate check",
+                "in sync",
+                Expect::Code(0),
+                nzc_check(&nzc_db),
+                &project,
+            ),
+            Contender::new(
+                "nzc",
+                "nzc migrate check",
+                "drifted",
+                Expect::Code(EXIT_DRIFT),
+                nzc_check(&nzc_drifted),
+                &project,
+            ),
+        ];
+        let mut databases = vec![nzc_db, nzc_drifted];
+
+        let alembic_version = match Alembic::find(root)
+            .and_then(|a| a.prepare(admin, &databases[0], scratch))
+        {
+            Ok((alembic, in_sync, drifted)) => {
+                let ini = alembic.check_ini.clone();
+                for (db, database, expect) in [
+                    (&in_sync, "in sync", Expect::Code(0)),
+                    (&drifted, "drifted", Expect::NonZero),
+                ] {
+                    let mut c = Contender::new(
+                        "alembic",
+                        "alembic -c tools/alembic-bench/check.ini check",
+                        database,
+                        expect,
+                        (
+                            alembic.bin.clone(),
+                            vec!["-c".into(), ini.clone().into(), "check".into()],
+                        ),
+                        scratch,
+                    );
+                    c.envs
+                        .push(("NZC_BENCH_DATABASE_URL".into(), sqlalchemy_url(&db.url)));
+                    contenders.push(c);
+                }
+                databases.push(in_sync);
+                databases.push(drifted);
+                Some(alembic.version)
+            }
+            Err(why) => {
+                eprintln!("drift bench: alembic skipped: {why}");
+                eprintln!(
+                    "  to include it: python3 -m venv /tmp/nzc-alembic-venv && /tmp/nzc-alembic-venv/bin/pip install -r tools/alembic-bench/requirements.txt"
+                );
+                None
+            }
+        };
+
+        // Untimed round: every contender says what it should.
+        let mut alembic_failed = None;
+        for c in &contenders {
+            let run = c.run();
+            if let Err(why) = c.verify(&run) {
+                if c.label == "alembic" {
+                    alembic_failed = Some(why);
+                    break;
+                }
+                panic!("{why}");
+            }
+        }
+        let alembic_version = match alembic_failed {
+            Some(why) => {
+                eprintln!("drift bench: alembic skipped: its check failed: {why}");
+                contenders.retain(|c| c.label != "alembic");
+                databases.truncate(2);
+                None
+            }
+            None => alembic_version,
+        };
+        CheckBench {
+            contenders,
+            alembic_version,
+            _databases: databases,
+        }
+    }
+
+    fn measure(&mut self, runs: usize) {
+        let n = self.contenders.len();
+        for round in 0..runs {
+            for k in 0..n {
+                let c = &mut self.contenders[(round + k) % n];
+                let run = c.run();
+                if let Err(why) = c.verify(&run) {
+                    panic!("round {round}: {why}");
+                }
+                c.samples.push(run.sample);
+            }
+        }
+    }
+
+    fn report(&self, o: &mut String) {
+        let _ = writeln!(
+            o,
+            "### `nzc migrate check` vs `alembic check`: the 17 tables of migrations/\n"
+        );
+        let _ = writeln!(o, "Drifted: the same database plus `{DRIFT_SQL}`.\n");
+        let _ = writeln!(
+            o,
+            "| contender | command | database | exit | median | min–max | max RSS | vs nzc, in sync |"
+        );
+        let _ = writeln!(o, "|---|---|---|---:|---:|---:|---:|---:|");
+        let base = median(&self.contenders[0].wall());
+        for c in &self.contenders {
+            let w = c.wall();
+            let (lo, hi) = min_max(&w);
+            let m = median(&w);
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {} | {} | {}–{} | {} | {:.2}× |",
+                c.label,
+                c.command,
+                c.database,
+                c.last_code.get().map_or("?".into(), |s| s.to_string()),
+                ms(m),
+                ms(lo),
+                ms(hi),
+                rss_cell(&c.samples),
+                m.as_secs_f64() / base.as_secs_f64(),
+            );
+        }
+        match self
+            .contenders
+            .iter()
+            .find(|c| c.label == "alembic" && c.database == "in sync")
+        {
+            Some(a) => {
+                let speedup = median(&a.wall()).as_secs_f64() / base.as_secs_f64();
+                let _ = writeln!(
+                    o,
+                    "\nTarget: `nzc migrate check` at least {TARGET_SPEEDUP}× faster than `alembic check` \
+                     (in sync): {speedup:.1}× — {}\n",
+                    verdict(speedup >= TARGET_SPEEDUP)
+                );
+            }
+            None => {
+                let _ = writeln!(o, "\n(alembic skipped: no speed-up to report)\n");
+            }
+        }
+    }
+}
+
+/// What a contender's exit status must be.
+#[derive(Clone, Copy)]
+enum Expect {
+    Code(i32),
+    /// Alembic reports differences with a failure status (255 as of 1.x).
+    NonZero,
+}
+
+struct Contender {
+    label: &'static str,
+    command: &'static str,
+    database: &'static str,
+    expect: Expect,
+    program: PathBuf,
+    args: Vec<OsString>,
+    envs: Vec<(String, String)>,
+    cwd: PathBuf,
+    samples: Vec<Sample>,
+    last_code: std::cell::Cell<Option<i32>>,
+}
+
+impl Contender {
+    fn new(
+        label: &'static str,
+        command: &'static str,
+        database: &'static str,
+        expect: Expect,
+        (program, args): (PathBuf, Vec<OsString>),
+        cwd: &Path,
+    ) -> Contender {
+        Contender {
+            label,
+            command,
+            database,
+            expect,
+            program,
+            args,
+            envs: Vec::new(),
+            cwd: cwd.to_path_buf(),
+            samples: Vec::new(),
+            last_code: std::cell::Cell::new(None),
+        }
+    }
+
+    fn run(&self) -> Run {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
+            .env_remove("DATABASE_URL")
+            .env_remove("DB_URL")
+            .current_dir(&self.cwd);
+        timed(cmd)
+    }
+
+    fn verify(&self, run: &Run) -> Result<(), String> {
+        let code = run.output.status.code();
+        self.last_code.set(code);
+        let ok = match (self.expect, code) {
+            (Expect::Code(want), Some(got)) => want == got,
+            (Expect::NonZero, Some(got)) => got != 0,
+            (_, None) => false,
+        };
+        let stdout = String::from_utf8_lossy(&run.output.stdout);
+        let stderr = String::from_utf8_lossy(&run.output.stderr);
+        // The drifted copies must be reported for the column added, and only for it.
+        let names_it = stdout.contains("extra") || stderr.contains("extra");
+        let says = match (self.label, self.database) {
+            ("nzc", "in sync") => stdout.contains("in sync with"),
+            ("nzc", _) => names_it && stdout.contains("1 difference(s)"),
+            (_, "in sync") => stdout.contains("No new upgrade operations detected"),
+            _ => names_it && (stdout.contains("remove_column") || stderr.contains("remove_column")),
+        };
+        if ok && says {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{}` on the {} database: exit {:?}\n{}{}",
+                self.command,
+                self.database,
+                code,
+                stdout.trim(),
+                stderr.trim()
+            ))
+        }
+    }
+
+    fn wall(&self) -> Vec<Duration> {
+        self.samples.iter().map(|s| s.wall).collect()
+    }
+}
+
+struct Alembic {
+    bin: PathBuf,
+    version: String,
+    upgrade_ini: PathBuf,
+    check_ini: PathBuf,
+}
+
+impl Alembic {
+    /// The alembic executable, its version and SQLAlchemy's, or why there is none.
+    fn find(root: &Path) -> Result<Alembic, String> {
+        let candidates: Vec<PathBuf> = match std::env::var_os("NZC_BENCH_ALEMBIC") {
+            Some(p) => vec![PathBuf::from(p)],
+            None => vec![
+                PathBuf::from(DEFAULT_VENV_ALEMBIC),
+                PathBuf::from("alembic"),
+            ],
+        };
+        let mut why = Vec::new();
+        for bin in candidates {
+            match Command::new(&bin).arg("--version").output() {
+                Ok(out) if out.status.success() => {
+                    let mut version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                    if let Some(sa) = sqlalchemy_version(&bin) {
+                        let _ = write!(version, ", SQLAlchemy {sa}");
+                    }
+                    let dir = root.join("tools/alembic-bench");
+                    return Ok(Alembic {
+                        bin,
+                        version,
+                        upgrade_ini: dir.join("alembic.ini"),
+                        check_ini: dir.join("check.ini"),
+                    });
+                }
+                Ok(out) => why.push(format!(
+                    "`{} --version` failed: {}",
+                    bin.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )),
+                Err(e) => why.push(format!("{}: {e}", bin.display())),
+            }
+        }
+        Err(why.join("; "))
+    }
+
+    /// Two databases built by `alembic upgrade head` (so at head in
+    /// `alembic_version`), the second drifted; the first must hold the same
+    /// schema as `reference` (built by nzc).
+    fn prepare(
+        self,
+        admin: &Admin,
+        reference: &Database,
+        scratch: &Path,
+    ) -> Result<(Alembic, Database, Database), String> {
+        let in_sync = admin.fresh();
+        let drifted = admin.fresh();
+        for db in [&in_sync, &drifted] {
+            let output = Command::new(&self.bin)
+                .arg("-c")
+                .arg(&self.upgrade_ini)
+                .args(["upgrade", "head"])
+                .env("NZC_BENCH_DATABASE_URL", sqlalchemy_url(&db.url))
+                .current_dir(scratch)
+                .output();
+            check(output).map_err(|e| format!("alembic upgrade head failed: {e}"))?;
+        }
+        psql_query(&drifted.url, DRIFT_SQL)?;
+        let (a, b) = (fingerprint(&reference.url)?, fingerprint(&in_sync.url)?);
+        assert!(
+            a == b,
+            "the databases built by nzc and by Alembic differ:\n{}",
+            line_diff(&a, &b)
+        );
+        Ok((self, in_sync, drifted))
+    }
+}
+
+/// SQLAlchemy's version, from the python next to `alembic` (a venv's).
+fn sqlalchemy_version(alembic: &Path) -> Option<String> {
+    let python = alembic.parent()?.join("python");
+    let out = Command::new(python)
+        .args(["-c", "import sqlalchemy; print(sqlalchemy.__version__)"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+// ---------------------------------------------------------------------------
+// 2. `nzc db pull` of a large database
+
+struct PullBench {
+    nzc: PathBuf,
+    tables: usize,
+    schema_bytes: usize,
+    project: PathBuf,
+    pulled: PathBuf,
+    pulled_bytes: usize,
+    build: Duration,
+    database: Database,
+    /// `nzc compile` of the pulled file against the original migrations: the
+    /// statements of the migration it wants (none when nzc's diff finds the
+    /// two models equal).
+    against_snapshot: Vec<String>,
+    pull: Vec<Sample>,
+    check: Vec<Sample>,
+    check_code: Option<i32>,
+    check_lines: Vec<String>,
+}
+
+impl PullBench {
+    /// Builds the database (untimed), pulls it once and verifies the file.
+    fn prepare(admin: &Admin, nzc: &Path, scratch: &Path, tables: usize) -> PullBench {
+        let project = scratch.join("pull-project");
+        std::fs::create_dir_all(&project).expect("create the pull project");
+        let source = schema_source(tables);
+        std::fs::write(project.join("schema.nzc"), &source).expect("write the schema");
+        let database = admin.fresh();
+        let start = Instant::now();
+        build(nzc, &project, &database);
+        let build_time = start.elapsed();
+
+        // The pulled file, verified: built again from it, it gives the same
+        // catalog, and pulling that gives the same file.
+        let pulled = scratch.join("pulled.nzc");
+        let (_, wrote) = pull(nzc, &project, &database, &pulled);
+        assert!(
+            wrote.contains(&format!("({tables} tables, 2 enums)")),
+            "nzc db pull: {wrote}"
+        );
+        let text = std::fs::read_to_string(&pulled).expect("read the pulled file");
+        let again = scratch.join("roundtrip");
+        std::fs::create_dir_all(&again).expect("create the round-trip project");
+        std::fs::write(again.join("schema.nzc"), &text).expect("write the pulled schema");
+        let second = admin.fresh();
+        build(nzc, &again, &second);
+        let (a, b) = (
+            fingerprint(&database.url).expect("catalog of the database"),
+            fingerprint(&second.url).expect("catalog of the database rebuilt"),
+        );
+        assert!(
+            a == b,
+            "the database built from the pulled file differs from the original:\n{}",
+            line_diff(&a, &b)
+        );
+        let pulled_again = scratch.join("pulled-again.nzc");
+        pull(nzc, &again, &second, &pulled_again);
+        let text_again = std::fs::read_to_string(&pulled_again).expect("read the second pull");
+        assert!(
+            text == text_again,
+            "pulling the database rebuilt from the pulled file gives another file:\n{}",
+            line_diff(&text, &text_again)
+        );
+        drop(second);
+
+        // For information: what nzc's own diff says of the pulled file against
+        // the schema it was built from (the latest migration's snapshot).
+        let against = scratch.join("against-snapshot");
+        copy_dir(&project.join("migrations"), &against.join("migrations"));
+        std::fs::write(against.join("schema.nzc"), &text).expect("write the pulled schema");
+        let before = migration_dirs(&against.join("migrations"));
+        run_ok(
+            nzc_command(nzc, &against).args([
+                "compile",
+                "schema.nzc",
+                "--out",
+                "generated",
+                "--migrations-dir",
+                "migrations",
+                "--allow-data-loss",
+            ]),
+            "nzc compile of the pulled file against the original migrations",
+        );
+        let against_snapshot = migration_dirs(&against.join("migrations"))
+            .into_iter()
+            .filter(|d| !before.contains(d))
+            .flat_map(|d| {
+                let up = std::fs::read_to_string(d.join("up.sql")).expect("read up.sql");
+                statements(&up)
+            })
+            .collect();
+
+        // Once untimed, to check it runs (its exit status is reported, not asserted).
+        let mut bench = PullBench {
+            nzc: nzc.to_path_buf(),
+            tables,
+            schema_bytes: source.len(),
+            project,
+            pulled_bytes: text.len(),
+            pulled,
+            build: build_time,
+            database,
+            against_snapshot,
+            pull: Vec::new(),
+            check: Vec::new(),
+            check_code: None,
+            check_lines: Vec::new(),
+        };
+        bench.run_check();
+        bench
+    }
+
+    fn run_check(&mut self) -> Sample {
+        let mut cmd = nzc_command(&self.nzc, &self.project);
+        cmd.args(["migrate", "check", "--database-url", &self.database.url]);
+        let run = timed(cmd);
+        let code = run.output.status.code();
+        assert!(
+            matches!(code, Some(0) | Some(EXIT_DRIFT)),
+            "nzc migrate check on the pull database failed: {:?}\n{}",
+            code,
+            String::from_utf8_lossy(&run.output.stderr)
+        );
+        self.check_code = code;
+        self.check_lines = String::from_utf8_lossy(&run.output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        run.sample
+    }
+
+    fn measure(&mut self, runs: usize) {
+        for round in 0..runs {
+            for k in 0..2 {
+                if (round + k) % 2 == 0 {
+                    let (sample, _) = pull(&self.nzc, &self.project, &self.database, &self.pulled);
+                    self.pull.push(sample);
+                } else {
+                    let sample = self.run_check();
+                    self.check.push(sample);
+                }
+            }
+        }
+    }
+
+    fn report(&self, o: &mut String) {
+        let _ = writeln!(o, "### `nzc db pull` of a {}-table database\n", self.tables);
+        let _ = writeln!(
+            o,
+            "The synthetic schema of benches/compile.rs ({} tables × 20 columns, {:.1} MiB), built untimed \
+             by `nzc compile` + `nzc migrate upgrade head` in {:.1} s; the pulled file written to {}.\n",
+            self.tables,
+            self.schema_bytes as f64 / MIB,
+            self.build.as_secs_f64(),
+            dir_kind()
+        );
+        let _ = writeln!(o, "| command | median | min–max | max RSS | note |");
+        let _ = writeln!(o, "|---|---:|---:|---:|---|");
+        let pull = walls(&self.pull);
+        let (lo, hi) = min_max(&pull);
+        let _ = writeln!(
+            o,
+            "| `nzc db pull -o pulled.nzc` | {} | {}–{} | {} | {:.0} KiB written |",
+            ms(median(&pull)),
+            ms(lo),
+            ms(hi),
+            rss_cell(&self.pull),
+            self.pulled_bytes as f64 / 1024.0
+        );
+        let check = walls(&self.check);
+        let (lo, hi) = min_max(&check);
+        let differences = self
+            .check_lines
+            .iter()
+            .filter(|l| l.starts_with("drift: "))
+            .count();
+        let _ = writeln!(
+            o,
+            "| `nzc migrate check` (same database, for information) | {} | {}–{} | {} | exit {}, {} difference(s) |",
+            ms(median(&check)),
+            ms(lo),
+            ms(hi),
+            rss_cell(&self.check),
+            self.check_code.map_or("?".into(), |c| c.to_string()),
+            differences
+        );
+        let m = median(&pull);
+        let _ = writeln!(
+            o,
+            "\nTarget: `nzc db pull` of {} tables under {} s: {} — {}\n",
+            self.tables,
+            TARGET_PULL.as_secs(),
+            ms(m),
+            verdict(m < TARGET_PULL)
+        );
+        let _ = writeln!(
+            o,
+            "Round trip (checked untimed): the pulled file, compiled by `nzc compile` and migrated into a \
+             fresh database, gives the same catalog as the original (columns in order, types, \
+             nullability, defaults, constraints, indexes, enums, comments), and pulling that database \
+             gives the same file."
+        );
+        if self.against_snapshot.is_empty() {
+            let _ = writeln!(
+                o,
+                "`nzc compile` of the pulled file against the original migrations finds the same model \
+                 (no new migration)."
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "`nzc compile` of the pulled file against the original migrations wants a migration of \
+                 {} statement(s), e.g. `{}`.",
+                self.against_snapshot.len(),
+                self.against_snapshot[0]
+            );
+        }
+        if differences > 0 {
+            let _ = writeln!(
+                o,
+                "`nzc migrate check` on the database nzc built: e.g. `{}`.",
+                self.check_lines
+                    .iter()
+                    .find(|l| l.starts_with("drift: "))
+                    .map_or("", String::as_str)
+            );
+        }
+    }
+}
+
+/// `nzc compile` + `nzc migrate upgrade head` of `project/schema.nzc` into `db`.
+fn build(nzc: &Path, project: &Path, db: &Database) {
+    run_ok(
+        nzc_command(nzc, project).args([
+            "compile",
+            "schema.nzc",
+            "--out",
+            "generated",
+            "--migrations-dir",
+            "migrations",
+        ]),
+        "nzc compile",
+    );
+    run_ok(
+        nzc_command(nzc, project)
+            .args([
+                "migrate",
+                "upgrade",
+                "head",
+                "--migrations-dir",
+                "migrations",
+            ])
+            .args(["--database-url", &db.url]),
+        "nzc migrate upgrade head",
+    );
+}
+
+/// One `nzc db pull -o out` of `db`: its time and what it said on stderr.
+fn pull(nzc: &Path, project: &Path, db: &Database, out: &Path) -> (Sample, String) {
+    let mut cmd = nzc_command(nzc, project);
+    cmd.args(["db", "pull", "--database-url", &db.url, "-o"])
+        .arg(out);
+    let run = timed(cmd);
+    let stderr = String::from_utf8_lossy(&run.output.stderr).into_owned();
+    assert!(
+        run.output.status.success(),
+        "nzc db pull failed: {}\n{stderr}",
+        run.output.status
+    );
+    (run.sample, stderr)
+}
+
+fn migration_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The statements of an `up.sql`, without comments and blank lines.
+fn statements(sql: &str) -> Vec<String> {
+    sql.split(";\n")
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The synthetic schema (the one of benches/compile.rs, `--emit-schema N`)
+
+/// Tables per `group` block.
+const GROUP: usize = 50;
+
+/// A schema of `tables` tables × 20 columns: uuid keys, varchar, int, bigint,
+/// numeric, jsonb, …, nullable columns, two foreign keys per table to earlier
+/// tables, `@unique` / `@@unique` / `@@index` / `@@check` on some tables, two
+/// enums, docs on some tables and columns, 50 tables per group. The same text
+/// as `benches/compile.rs --emit-schema N` (bench binaries cannot share code
+/// but through `benches/support/`).
+fn schema_source(tables: usize) -> String {
+    let mut s = String::with_capacity(tables * 1100 + 512);
+    s.push_str("// Synthetic schema of the nzc compile benchmark.\n\n");
+    s.push_str("/// Lifecycle of a record.\nenum Status {\n  draft\n  active\n  archived\n}\n\n");
+    s.push_str("enum Priority {\n  low\n  medium\n  high\n}\n\n");
+    for group in 0..tables.div_ceil(GROUP) {
+        let _ = writeln!(
+            s,
+            "/// Tables {} to {} of the synthetic model.",
+            group * GROUP,
+            ((group + 1) * GROUP).min(tables) - 1
+        );
+        let _ = writeln!(s, "group Area{group:04} {{");
+        for i in group * GROUP..((group + 1) * GROUP).min(tables) {
+            table_source(&mut s, i);
+        }
+        s.push_str("}\n\n");
+    }
+    s
+}
+
+fn table_source(s: &mut String, i: usize) {
+    if i.is_multiple_of(3) {
+        let _ = writeln!(s, "  /// Entity number {i}: what one row of it records.");
+    }
+    let _ = writeln!(s, "  table Entity{i:05} {{");
+    let documented = i.is_multiple_of(2);
+    let col = |s: &mut String, doc: Option<&str>, line: &str| {
+        if let (true, Some(doc)) = (documented, doc) {
+            let _ = writeln!(s, "    /// {doc}");
+        }
+        let _ = writeln!(s, "    {line}");
+    };
+    col(
+        s,
+        Some("Primary key, filled by the client."),
+        "id           uuid          @pk",
+    );
+    col(s, Some("Display name."), "name         varchar");
+    col(
+        s,
+        None,
+        if i.is_multiple_of(2) {
+            "code         varchar(32)   @unique"
+        } else {
+            "code         varchar(32)?"
+        },
+    );
+    if i >= 1 {
+        col(
+            s,
+            Some("The previous entity."),
+            &format!("parentId     uuid?         @ref(Entity{:05}.id)", i - 1),
+        );
+    } else {
+        col(s, Some("The previous entity."), "parentId     uuid?");
+    }
+    if i >= 2 {
+        col(
+            s,
+            None,
+            &format!(
+                "ownerId      uuid?         @ref(Entity{:05}.id, on_delete: cascade)",
+                i / 2
+            ),
+        );
+    } else {
+        col(s, None, "ownerId      uuid?");
+    }
+    col(s, None, "quantity     int");
+    col(s, None, "total        bigint?");
+    col(
+        s,
+        Some("Amount in euros."),
+        "amount       numeric(12,2) @default(0)",
+    );
+    col(s, None, "ratio        numeric?");
+    col(s, Some("Raw extracted record."), "payload      jsonb?");
+    col(s, None, "description  text?");
+    col(s, None, "createdAt    timestamptz   @default(now())");
+    col(s, None, "isActive     boolean       @default(true)");
+    if i.is_multiple_of(5) {
+        col(s, None, "status       Status        @default(draft)");
+    } else {
+        col(s, None, "status       varchar(16)   @default(\"new\")");
+    }
+    col(s, None, "score        double precision?");
+    col(s, None, "validFrom    date?");
+    if i.is_multiple_of(7) {
+        col(s, None, "priority     Priority?");
+    } else {
+        col(s, None, "sequenceNo   smallint?");
+    }
+    col(
+        s,
+        None,
+        "externalRef  uuid          @default(gen_random_uuid())",
+    );
+    col(s, None, "label        varchar?");
+    col(s, None, "weight       real?");
+    let mut attrs = Vec::new();
+    if i.is_multiple_of(4) {
+        attrs.push("@@unique([name, quantity])".to_string());
+    }
+    if i.is_multiple_of(3) {
+        attrs.push("@@index([createdAt])".to_string());
+    }
+    if i % 6 == 1 {
+        attrs.push("@@index([quantity, total], unique: true)".to_string());
+    }
+    if i.is_multiple_of(10) {
+        attrs.push("@@check(positive_quantity, `\"quantity\" >= 0`)".to_string());
+    }
+    if !attrs.is_empty() {
+        s.push('\n');
+        for a in attrs {
+            let _ = writeln!(s, "    {a}");
+        }
+    }
+    s.push_str("  }\n\n");
+}
+
+// ---------------------------------------------------------------------------
+// Running commands
+
+struct Run {
+    sample: Sample,
+    output: Output,
+}
+
+/// One timed run: wall time, and max RSS when `/usr/bin/time` is installed.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    max_rss: Option<u64>,
+}
+
+/// Runs `cmd` (through `/usr/bin/time` when it is installed, for every
+/// contender alike) and times it.
+fn timed(cmd: Command) -> Run {
+    let time = Path::new("/usr/bin/time");
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-f")
+            .arg(format!("{TIME_PREFIX}%M"))
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")));
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c
+    } else {
+        cmd
+    };
+    let start = Instant::now();
+    let mut output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
+    let wall = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let max_rss = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(TIME_PREFIX))
+        .and_then(|kb| kb.trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024);
+    // Leave the command's own stderr, without /usr/bin/time's lines.
+    output.stderr = stderr
+        .lines()
+        .filter(|l| {
+            !l.starts_with(TIME_PREFIX) && !l.starts_with("Command exited with non-zero status")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes();
+    Run {
+        sample: Sample { wall, max_rss },
+        output,
+    }
+}
+
+fn nzc_command(nzc: &Path, cwd: &Path) -> Command {
+    let mut cmd = Command::new(nzc);
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("DB_URL")
+        .current_dir(cwd);
+    cmd
+}
+
+fn run_ok(cmd: &mut Command, what: &str) {
+    if let Err(why) = check(cmd.output()) {
+        panic!("{what} failed: {why}");
+    }
+}
+
+fn check(output: std::io::Result<Output>) -> Result<(), String> {
+    let output = output.map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout).trim(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display()))
+    {
+        let entry = entry.expect("directory entry");
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target)
+                .unwrap_or_else(|e| panic!("copy {}: {e}", path.display()));
+        }
+    }
+}
+
+/// Where the projects and the pulled files go: tmpfs (`/dev/shm`) when there
+/// is one, so that the figures are nzc's and not the disk's.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("nzc-bench-drift-");
+    if shm.is_dir() {
+        if let Ok(dir) = builder.tempdir_in(shm) {
+            return dir;
+        }
+    }
+    builder.tempdir().expect("temporary directory")
+}
+
+fn dir_kind() -> &'static str {
+    if Path::new("/dev/shm").is_dir() {
+        "tmpfs (/dev/shm)"
+    } else {
+        "the temporary directory"
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Databases
+
+struct Admin {
+    url: String,
+}
+
+/// A database of this run, dropped when the value is.
+struct Database {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl Admin {
+    /// Creates an empty database with a name unique to this process.
+    fn fresh(&self) -> Database {
+        let name = format!(
+            "nzc_bench_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        psql_query(&self.url, &format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+        Database {
+            admin: self.url.clone(),
+            url: with_database(&self.url, &name),
+            name,
+        }
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Err(e) = psql_query(
+            &self.admin,
+            &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+        ) {
+            eprintln!("drift bench: could not drop database {}: {e}", self.name);
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// `postgresql+psycopg://…` for SQLAlchemy.
+fn sqlalchemy_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    format!("postgresql+psycopg://{rest}")
+}
+
+/// Runs one statement with psql; its output, trimmed.
+fn psql_query(url: &str, sql: &str) -> Result<String, String> {
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
+        .output();
+    let output = output.map_err(|e| format!("cannot run psql: {e}"))?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
+}
+
+/// The schema `public` as PostgreSQL prints it, one sorted line per object,
+/// without the history tables: every column (position, type with modifiers,
+/// NOT NULL, default, comment), table comments, constraints, indexes and
+/// enum types with their labels and comments.
+fn fingerprint(url: &str) -> Result<String, String> {
+    psql_query(
+        url,
+        &format!(
+            "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (
+               SELECT format('column %s %s %s %s notnull=%s default=%s comment=%s',
+                             c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+                             a.attnotnull, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)) AS line
+                 FROM pg_class c
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+                WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                  AND c.relname NOT IN ({HISTORY_TABLES})
+               UNION ALL
+               SELECT format('table %s comment=%s', relname, obj_description(oid, 'pg_class'))
+                 FROM pg_class
+                WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+                  AND relname NOT IN ({HISTORY_TABLES})
+               UNION ALL
+               SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+                 FROM pg_constraint
+                WHERE connamespace = 'public'::regnamespace
+                  AND conrelid::regclass::text NOT IN ({HISTORY_TABLES})
+               UNION ALL
+               SELECT 'index ' || indexdef FROM pg_indexes
+                WHERE schemaname = 'public' AND tablename NOT IN ({HISTORY_TABLES})
+               UNION ALL
+               SELECT format('type %s %s comment=%s', t.typname,
+                             string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder),
+                             obj_description(t.oid, 'pg_type'))
+                 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+                WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.oid, t.typname
+             ) AS s"
+        ),
+    )
+}
+
+/// The first lines found in only one of two sorted texts.
+fn line_diff(a: &str, b: &str) -> String {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let only_a = la.iter().filter(|l| !lb.contains(l)).take(10);
+    let only_b = lb.iter().filter(|l| !la.contains(l)).take(10);
+    let mut o = String::new();
+    for l in only_a {
+        let _ = writeln!(o, "- {l}");
+    }
+    for l in only_b {
+        let _ = writeln!(o, "+ {l}");
+    }
+    if o.is_empty() {
+        o.push_str("(the same lines in another order)\n");
+    }
+    o
+}
+
+// ---------------------------------------------------------------------------
+// Figures
+
+fn walls(samples: &[Sample]) -> Vec<Duration> {
+    samples.iter().map(|s| s.wall).collect()
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    let n = v.len();
+    assert!(n > 0);
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    }
+}
+
+fn min_max(v: &[Duration]) -> (Duration, Duration) {
+    (
+        v.iter().copied().min().unwrap_or_default(),
+        v.iter().copied().max().unwrap_or_default(),
+    )
+}
+
+/// The median max RSS of the samples.
+fn rss_cell(samples: &[Sample]) -> String {
+    let mut rss: Vec<u64> = samples.iter().filter_map(|s| s.max_rss).collect();
+    if rss.is_empty() {
+        return "n/a".into();
+    }
+    rss.sort_unstable();
+    format!("{:.0} MiB", rss[rss.len() / 2] as f64 / MIB)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
