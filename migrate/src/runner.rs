@@ -197,6 +197,13 @@ impl Migrator {
         Ok(history::read(client).await?.last().map(Applied::id))
     }
 
+    /// Fails with [`Error::NotManaged`] when the database holds tables but
+    /// no nzc history (another tool built it); `upgrade`, `downgrade`,
+    /// `status` and `check` do this first.
+    pub async fn ensure_managed(&self, client: &Client) -> Result<(), Error> {
+        ensure_managed(client).await
+    }
+
     /// The history table's rows, sorted by version.
     pub async fn history(&self, client: &Client) -> Result<Vec<Applied>, Error> {
         history::read(client).await
@@ -248,7 +255,7 @@ impl Migrator {
             (Some(other), _) => {
                 return Err(Error::InvalidTarget {
                     target: other.to_string(),
-                    direction: "--from",
+                    direction: "the starting revision",
                     expected: "head, base or a revision",
                 })
             }

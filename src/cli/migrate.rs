@@ -191,11 +191,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Command::Upgrade { .. } | Command::Downgrade { .. } | Command::Revision { .. } => {
                 unreachable!("handled above")
             }
-            Command::Current => println!(
-                "{}",
-                describe_current(migrator.current(client).await?.as_deref())
-            ),
+            Command::Current => {
+                migrator.ensure_managed(client).await?;
+                println!(
+                    "{}",
+                    describe_current(migrator.current(client).await?.as_deref())
+                )
+            }
             Command::History => {
+                migrator.ensure_managed(client).await?;
                 let applied = migrator.history(client).await?;
                 let files = migrator.migrations()?;
                 for m in files {
