@@ -3,17 +3,16 @@
 //! copies, offline SQL, stamping and connection errors.
 
 mod common;
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/introspect.rs"]
 mod introspect;
 
+use cli::{ok, repo, text};
 use common::TestDb;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn nzc(dir: &Path, url: Option<&str>, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_nzc"));
@@ -30,20 +29,6 @@ fn nzc(dir: &Path, url: Option<&str>, args: &[&str]) -> Command {
 
 fn run(dir: &Path, url: Option<&str>, args: &[&str]) -> Output {
     nzc(dir, url, args).output().expect("run nzc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "nzc failed:\n{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
 }
 
 /// A project directory with a copy of the repository's migrations.

@@ -91,6 +91,7 @@
 //! constraint and why. (Enum values, group names and constraint names are
 //! string literals and can hold any other text.)
 
+use nzc_dsl::{is_ident, quote_string as quote};
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
 
@@ -722,13 +723,6 @@ fn docs(out: &mut String, level: usize, doc: Option<&str>) {
 }
 
 /// The grammar's `ident`.
-fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 /// The grammar's `number`: `-?digits(.digits)?`.
 fn is_number(s: &str) -> bool {
@@ -746,22 +740,4 @@ fn name_or_string(s: &str) -> String {
     } else {
         quote(s)
     }
-}
-
-/// A string literal: `"`, `\`, line feeds and tabs escaped; the grammar takes
-/// every other character as it is.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

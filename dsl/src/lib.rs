@@ -33,3 +33,30 @@ pub fn compile(source: &str, file_name: &str) -> Result<Schema, Diagnostics> {
 pub fn format(source: &str, file_name: &str) -> Result<String, Diagnostics> {
     parse(source, file_name).map(|file| fmt::format_file(&file))
 }
+
+/// Whether `s` is an identifier of the schema language (`[A-Za-z_][A-Za-z0-9_]*`).
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A string literal of the schema language: `"`, `\`, line feeds and tabs
+/// escaped; the grammar takes every other character as it is.
+pub fn quote_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
