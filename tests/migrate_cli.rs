@@ -2,9 +2,9 @@
 //! test — concurrency, failures and rollback, SIGKILL, tampering, CRLF
 //! copies, offline SQL, stamping and connection errors.
 
-mod common;
 #[path = "support/cli.rs"]
 mod cli;
+mod common;
 #[path = "support/introspect.rs"]
 mod introspect;
 
