@@ -444,8 +444,9 @@ pub fn ident_too_long(span: Span, what: &str, name: &str) -> Diagnostic {
         Code::IdentTooLong,
         span,
         format!(
-            "{what} `{name}` is {} bytes long; PostgreSQL allows 63",
-            name.len()
+            "{what} `{name}` is {} bytes long; PostgreSQL allows {}",
+            name.len(),
+            crate::model::MAX_IDENT_BYTES
         ),
         "too long",
     )
