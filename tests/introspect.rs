@@ -1165,6 +1165,9 @@ async fn generated_schemas_round_trip() {
     }
 }
 
+/// Name, type, NOT NULL, default, comment.
+type ColumnFacts = (String, String, bool, Option<String>, Option<String>);
+
 /// The product's reader and the tests' oracle (`tests/support/introspect.rs`)
 /// see the same tables, columns (type, nullability, default), constraint and
 /// index names on the repository's schema and on generated ones.
@@ -1175,7 +1178,7 @@ async fn the_reader_agrees_with_the_test_oracle() {
         "/schema.nzc"
     ))];
     for seed in 0..20u64 {
-        let g = generator::generate(seed ^ 0x0a11_ce);
+        let g = generator::generate(seed ^ 0x000a_11ce);
         models.push(nzc_dsl::compile(&g.source, "gen.nzc").expect("generated schema compiles"));
     }
     let db = TestDb::new().await;
@@ -1206,7 +1209,7 @@ async fn the_reader_agrees_with_the_test_oracle() {
         for t in &ours.tables {
             let o = &theirs.tables[&t.name];
             assert_eq!(t.doc, o.comment, "{}", t.name);
-            let cols: Vec<(String, String, bool, Option<String>, Option<String>)> = t
+            let cols: Vec<ColumnFacts> = t
                 .columns
                 .iter()
                 .map(|c| {
@@ -1219,7 +1222,7 @@ async fn the_reader_agrees_with_the_test_oracle() {
                     )
                 })
                 .collect();
-            let oracle_cols: Vec<(String, String, bool, Option<String>, Option<String>)> = o
+            let oracle_cols: Vec<ColumnFacts> = o
                 .columns
                 .iter()
                 .map(|c| {

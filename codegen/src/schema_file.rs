@@ -722,8 +722,6 @@ fn docs(out: &mut String, level: usize, doc: Option<&str>) {
     }
 }
 
-/// The grammar's `ident`.
-
 /// The grammar's `number`: `-?digits(.digits)?`.
 fn is_number(s: &str) -> bool {
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());

@@ -12,6 +12,7 @@
 use crate::check::{catalog_form, compare, snapshot_schema, Difference};
 use crate::files::Migration;
 use crate::foreign::{self, ForeignHistory};
+use crate::runner::{with_lock, Attempt, Waiter};
 use crate::{history, Error, Migrator, Unmanaged};
 use tokio_postgres::Client;
 
@@ -73,65 +74,89 @@ impl Migrator {
             Some(rev) => vec![self.resolve(rev)?],
             None => files.iter().rev().collect(),
         };
-        self.locked(client, async |client: &mut Client| {
-            let foreign = foreign::detect(&*client).await?;
-            let applied = history::read(&*client).await?;
-            if !applied.is_empty() {
-                return Ok(Adoption::AlreadyManaged {
-                    at: applied.last().map(history::Applied::id),
+        let client: &Client = client;
+        // Matching reads the catalog in transactions of its own; the lock
+        // is taken to record. A concurrent `upgrade` cannot interfere: it
+        // refuses a database without nzc history.
+        let foreign = foreign::detect(client).await?;
+        let applied = history::read(client).await?;
+        if !applied.is_empty() {
+            return Ok(Adoption::AlreadyManaged {
+                at: history::applied_only(&applied)
+                    .last()
+                    .map(history::Applied::id),
+                foreign,
+            });
+        }
+        let schema = foreign::target_schema(client).await?;
+        let found = crate::introspect(client, &schema).await?;
+        if found.schema.tables.is_empty() && found.schema.enums.is_empty() {
+            return Ok(Adoption::Empty);
+        }
+        let mut closest: Option<(String, Vec<Difference>)> = None;
+        for m in candidates {
+            let expected = catalog_form(client, &snapshot_schema(m)?).await?;
+            let c = compare(&found.schema, &expected);
+            if c.is_empty() {
+                let upto: Vec<&Migration> = files
+                    .iter()
+                    .take_while(|f| f.version != m.version)
+                    .chain(std::iter::once(m))
+                    .collect();
+                let ids: Vec<String> = upto.iter().map(|m| m.id()).collect();
+                if !options.dry_run {
+                    let mut waiter = Waiter::new(self);
+                    let recorded = with_lock!(
+                        client,
+                        waiter,
+                        async {
+                            let c = client;
+                            // Someone else adopted or migrated it meanwhile.
+                            let now = history::read(c).await?;
+                            if !now.is_empty() {
+                                return Ok(Attempt::Done(Some(now)));
+                            }
+                            history::create(c).await?;
+                            crate::runner::record_exactly(c, &upto).await?;
+                            Ok(Attempt::Done(None))
+                        }
+                        .await
+                    );
+                    if let Some(now) = recorded {
+                        return Ok(Adoption::AlreadyManaged {
+                            at: history::applied_only(&now).last().map(history::Applied::id),
+                            foreign,
+                        });
+                    }
+                }
+                return Ok(Adoption::Adopted {
                     foreign,
+                    matched: m.id(),
+                    recorded: if options.dry_run {
+                        Vec::new()
+                    } else {
+                        ids.clone()
+                    },
+                    would_record: ids,
+                    cosmetic: c.cosmetic,
+                    unmanaged: found.unmanaged,
                 });
             }
-            let schema = foreign::target_schema(&*client).await?;
-            let found = crate::introspect(&*client, &schema).await?;
-            if found.schema.tables.is_empty() && found.schema.enums.is_empty() {
-                return Ok(Adoption::Empty);
+            if closest
+                .as_ref()
+                .is_none_or(|(_, d)| c.differences.len() < d.len())
+            {
+                closest = Some((m.id(), c.differences));
             }
-            let mut closest: Option<(String, Vec<Difference>)> = None;
-            for m in candidates {
-                let expected = catalog_form(&*client, &snapshot_schema(m)?).await?;
-                let c = compare(&found.schema, &expected);
-                if c.is_empty() {
-                    let upto: Vec<&Migration> = files
-                        .iter()
-                        .take_while(|f| f.version != m.version)
-                        .chain(std::iter::once(m))
-                        .collect();
-                    let ids: Vec<String> = upto.iter().map(|m| m.id()).collect();
-                    if !options.dry_run {
-                        history::create(&*client).await?;
-                        crate::runner::record_exactly(client, &upto).await?;
-                    }
-                    return Ok(Adoption::Adopted {
-                        foreign,
-                        matched: m.id(),
-                        recorded: if options.dry_run {
-                            Vec::new()
-                        } else {
-                            ids.clone()
-                        },
-                        would_record: ids,
-                        cosmetic: c.cosmetic,
-                        unmanaged: found.unmanaged,
-                    });
-                }
-                if closest
-                    .as_ref()
-                    .is_none_or(|(_, d)| c.differences.len() < d.len())
-                {
-                    closest = Some((m.id(), c.differences));
-                }
-            }
-            let (closest, differences) = match closest {
-                Some((id, d)) => (Some(id), d),
-                None => (None, Vec::new()),
-            };
-            Ok(Adoption::NoMatch {
-                foreign,
-                closest,
-                differences,
-            })
+        }
+        let (closest, differences) = match closest {
+            Some((id, d)) => (Some(id), d),
+            None => (None, Vec::new()),
+        };
+        Ok(Adoption::NoMatch {
+            foreign,
+            closest,
+            differences,
         })
-        .await
     }
 }

@@ -381,7 +381,7 @@ impl crate::Migrator {
     pub async fn check(&self, client: &Client) -> Result<Drift, Error> {
         let files = self.migrations()?;
         crate::runner::ensure_managed(client).await?;
-        let applied = crate::history::read(client).await?;
+        let applied = crate::history::applied_only(&crate::history::read(client).await?);
         let expected = match applied.last() {
             None => Schema::default(),
             Some(a) => {

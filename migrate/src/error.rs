@@ -83,6 +83,17 @@ pub enum Error {
         direction: &'static str,
         expected: &'static str,
     },
+    /// Another runner took over the lease of a no-transaction migration
+    /// that this runner was running (the lease had expired).
+    #[error("another runner took over migration {0} (this runner's lease had expired); stopping")]
+    LeaseLost(String),
+    /// A failed no-transaction migration cannot be resumed: the statements
+    /// it had applied changed since.
+    #[error("migration {id} failed after {done} statement(s) that are applied, and those statements changed in the file since: it cannot be resumed")]
+    ResumeChanged { id: String, done: i32 },
+    /// `resolve` of a migration that has not failed.
+    #[error("migration {id} has not failed (it is {state}): nothing to resolve")]
+    NothingToResolve { id: String, state: String },
     /// A migration recorded as applied whose files are gone.
     #[error("migration {0} is recorded as applied but its files are missing from the migrations; cannot downgrade through it")]
     MissingFiles(String),
@@ -203,6 +214,9 @@ pub struct Failure {
     pub position: Option<(usize, usize)>,
     /// The migration ran in a transaction that was rolled back.
     pub rolled_back: bool,
+    /// 1-based index of the statement and the number of statements.
+    pub statement_index: usize,
+    pub statements: usize,
 }
 
 fn failed_message(f: &Failure) -> String {
@@ -216,11 +230,16 @@ fn failed_message(f: &Failure) -> String {
         code,
         position,
         rolled_back,
+        statement_index,
+        statements,
     } = f;
     let mut s = if *rolled_back {
         format!("migration {id} failed and was rolled back; the database and its history are unchanged\n")
     } else {
-        format!("migration {id} failed; it runs without a transaction, so the statements before this one stay applied and it is not recorded as applied\n")
+        format!(
+            "migration {id} failed at statement {statement_index} of {statements}; it runs without a transaction, so the {} statement(s) before it stay applied: it is recorded as failed there, and the next upgrade resumes at this statement\n",
+            statement_index - 1
+        )
     };
     s.push_str(&format!("  --> {}:{line}:{column}\n", file.display()));
     let shown: String = statement

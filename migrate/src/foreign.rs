@@ -3,6 +3,7 @@
 use crate::error::db;
 use crate::Error;
 use nzc_dsl::quote_ident;
+use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 /// The tools whose history tables are recognised: (tool, table, query of
@@ -65,14 +66,14 @@ impl std::fmt::Display for ForeignHistory {
 pub async fn detect(client: &impl GenericClient) -> Result<Vec<ForeignHistory>, Error> {
     let names: Vec<&str> = table_names().collect();
     let rows = client
-        .query(
+        .query_typed(
             "SELECT n.nspname::text, c.relname::text
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1)
                 AND n.nspname NOT IN ('pg_catalog', 'information_schema')
                 AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
               ORDER BY 1, 2",
-            &[&names],
+            &[(&names, Type::TEXT_ARRAY)],
         )
         .await
         .map_err(db("cannot look for other tools' history tables"))?;
@@ -87,11 +88,13 @@ pub async fn detect(client: &impl GenericClient) -> Result<Vec<ForeignHistory>, 
         // A table of that name with other columns is still reported, without
         // a revision.
         let revision = match client
-            .query_opt(&query.replace("{table}", &qualified), &[])
+            .query_typed(&query.replace("{table}", &qualified), &[])
             .await
         {
-            Ok(Some(r)) => r.try_get::<_, Option<String>>(0).ok().flatten(),
-            _ => None,
+            Ok(rows) => rows
+                .first()
+                .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten()),
+            Err(_) => None,
         };
         out.push(ForeignHistory {
             tool,
@@ -107,31 +110,33 @@ pub async fn detect(client: &impl GenericClient) -> Result<Vec<ForeignHistory>, 
 pub async fn user_tables(client: &impl GenericClient) -> Result<usize, Error> {
     let mut skip: Vec<&str> = table_names().collect();
     skip.push(crate::history::HISTORY_TABLE);
-    let n: i64 = client
-        .query_one(
+    let rows = client
+        .query_typed(
             "SELECT count(*) FROM pg_class c
               WHERE c.relnamespace = current_schema()::regnamespace
                 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                 AND c.relname <> ALL($1)",
-            &[&skip],
+            &[(&skip, Type::TEXT_ARRAY)],
         )
         .await
-        .map_err(db("cannot count the tables of the database"))?
-        .get(0);
-    Ok(n as usize)
+        .map_err(db("cannot count the tables of the database"))?;
+    Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)) as usize)
 }
 
 /// The schema that unqualified names go to (`current_schema()`: the first
 /// schema of the `search_path` that exists and that the role may use) —
 /// where nzc's migrations, history table and checks work.
 pub async fn target_schema(client: &impl GenericClient) -> Result<String, Error> {
-    let row = client
-        .query_one(
+    let rows = client
+        .query_typed(
             "SELECT current_schema()::text, current_setting('search_path'), current_user::text",
             &[],
         )
         .await
         .map_err(db("cannot read the search_path"))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| Error::Schema("cannot read the search_path".into()))?;
     let schema: Option<String> = row.get(0);
     schema.ok_or_else(|| {
         let path: String = row.get(1);

@@ -1,28 +1,82 @@
 //! Applying and reverting migrations on a live database: the [`Migrator`].
 //!
 //! Safety rules:
-//! - one runner at a time per database: a session advisory lock taken with a
-//!   try-lock loop (bounded by the advisory-lock timeout); the history is
-//!   read again once the lock is held, so concurrent runners apply each
-//!   migration exactly once;
+//! - one runner at a time per database, also behind a transaction-mode
+//!   connection pooler: every transaction that reads or writes the history
+//!   takes the transaction-scoped advisory lock first (see
+//!   [`crate::history`]), polled until the advisory-lock timeout; the
+//!   history is read again under it, so concurrent runners apply each
+//!   migration exactly once, and no lock can leak on a pooled connection;
 //! - each migration runs in its own transaction together with its history
 //!   row (a killed process leaves the previous version), except migrations
-//!   marked `-- nzc:no-transaction`, which run statement by statement;
-//! - `lock_timeout` is set for every migration so a busy table fails the
-//!   migration fast instead of queueing production traffic behind it;
+//!   marked `-- nzc:no-transaction`, which run statement by statement: their
+//!   history row is a lease while they run and records how far they got, so
+//!   a failed (or killed) one is resumed at the failed statement when the
+//!   statements before it are unchanged;
+//! - `lock_timeout` is set (`SET LOCAL`) for every transactional migration,
+//!   so a busy table fails the migration fast instead of queueing
+//!   production traffic behind it;
+//! - only the simple protocol and unnamed statements are used: no named
+//!   prepared statement is left on a (pooled) server connection;
 //! - an applied migration whose file changed stops the run (unless allowed);
 //! - a database that has tables but no nzc history (built by another tool)
 //!   stops the run before anything is executed: see [`crate::adopt`].
 
 use crate::error::{db, Failure, NotManaged};
-use crate::files::{version_key, Migration, Migrations};
-use crate::history::{self, Applied};
-use crate::split::{line_col, split};
+use crate::files::{version_key, Migration, Migrations, Script};
+use crate::history::{self, Applied, RowState};
+use crate::split::{line_col, split, Statement};
 use crate::{Error, Target};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_postgres::Client;
+
+/// Runs `$body` (an expression of type `Result<Attempt<T>, Error>`, awaited
+/// inside) in a transaction that holds the migration lock, taken with a
+/// try-lock loop until the advisory-lock timeout; commits when it gives
+/// `Done`, rolls back otherwise. `Busy` rolls back, waits and evaluates
+/// `$body` again. A macro rather than a function taking an async closure:
+/// the futures stay `Send` (rustc cannot yet prove that for async closures
+/// over borrowed data).
+macro_rules! with_lock {
+    ($client:expr, $waiter:expr, $body:expr) => {{
+        let client: &::tokio_postgres::Client = $client;
+        loop {
+            client
+                .batch_execute("BEGIN")
+                .await
+                .map_err($crate::error::db("cannot start a transaction"))?;
+            let busy = match $crate::history::lock_in(client).await {
+                Ok(true) => match $body {
+                    Ok($crate::runner::Attempt::Done(v)) => {
+                        client
+                            .batch_execute("COMMIT")
+                            .await
+                            .map_err($crate::error::db("cannot commit"))?;
+                        break v;
+                    }
+                    Ok($crate::runner::Attempt::Busy(why)) => Some(why),
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        return Err(e);
+                    }
+                },
+                Ok(false) => None,
+                Err(e) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(e);
+                }
+            };
+            client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err($crate::error::db("cannot roll back"))?;
+            $waiter.wait(client, busy).await?;
+        }
+    }};
+}
+pub(crate) use with_lock;
 
 /// Direction of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +108,14 @@ pub struct Done {
 pub enum Progress {
     /// Another runner holds the migration lock; this one waits.
     WaitingForLock,
+    /// Still waiting (every few seconds): who holds the lock, or which
+    /// migration another runner is in the middle of.
+    StillWaiting(String),
+    /// An INVALID index left by a failed `CREATE INDEX CONCURRENTLY` was
+    /// dropped before the statement is retried.
+    DroppedInvalidIndex(String),
+    /// A failed no-transaction migration resumes at this statement (1-based).
+    Resuming { id: String, statement: usize },
     /// A migration was applied (upgrade) or reverted (downgrade).
     Done(Direction, Done),
 }
@@ -77,6 +139,20 @@ pub enum State {
     Modified,
     /// Applied, but no file for it.
     Missing,
+    /// A no-transaction migration that failed part-way (or whose runner
+    /// died): `done` of its statements are applied; the next upgrade
+    /// resumes it. For a down migration: `reverting` is true.
+    Failed {
+        done: usize,
+        /// Where the failed statement is: `up.sql:3`.
+        at: String,
+        error: String,
+        reverting: bool,
+    },
+    /// A no-transaction migration another runner is in the middle of.
+    Running {
+        done: usize,
+    },
 }
 
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -101,6 +177,7 @@ pub struct Migrator {
     lock_timeout: String,
     advisory_lock_timeout: Duration,
     allow_modified: bool,
+    lease_seconds: i32,
     progress: Option<ProgressFn>,
 }
 
@@ -129,6 +206,7 @@ impl Migrator {
             lock_timeout: "5s".into(),
             advisory_lock_timeout: Duration::from_secs(300),
             allow_modified: false,
+            lease_seconds: history::DEFAULT_LEASE_SECONDS,
             progress: None,
         }
     }
@@ -142,6 +220,15 @@ impl Migrator {
     /// How long to wait for another runner's migration lock.
     pub fn advisory_lock_timeout(mut self, timeout: Duration) -> Migrator {
         self.advisory_lock_timeout = timeout;
+        self
+    }
+
+    /// How long the lease of a no-transaction migration lasts without
+    /// renewal (default 30 s): how long a runner killed in the middle of one
+    /// holds the others up. Renewed after every statement; a statement that
+    /// runs longer keeps it alive while PostgreSQL shows it running.
+    pub fn lease_timeout(mut self, timeout: Duration) -> Migrator {
+        self.lease_seconds = timeout.as_secs().clamp(1, i32::MAX as u64) as i32;
         self
     }
 
@@ -194,7 +281,9 @@ impl Migrator {
 
     /// The migration applied last (`<version>_<name>`); `None` at base.
     pub async fn current(&self, client: &Client) -> Result<Option<String>, Error> {
-        Ok(history::read(client).await?.last().map(Applied::id))
+        Ok(history::applied_only(&history::read(client).await?)
+            .last()
+            .map(Applied::id))
     }
 
     /// Fails with [`Error::NotManaged`] when the database holds tables but
@@ -204,7 +293,7 @@ impl Migrator {
         ensure_managed(client).await
     }
 
-    /// The history table's rows, sorted by version.
+    /// The history table's rows (every state), sorted by version.
     pub async fn history(&self, client: &Client) -> Result<Vec<Applied>, Error> {
         history::read(client).await
     }
@@ -215,6 +304,45 @@ impl Migrator {
         let files = self.migrations()?;
         ensure_managed(client).await?;
         Ok(status(files, &history::read(client).await?))
+    }
+
+    /// Records by hand how a failed no-transaction migration was repaired
+    /// (`nzc migrate resolve`): `applied` — it is applied now (its up was
+    /// finished by hand, or its failed down undone); otherwise it is not
+    /// (its up undone by hand, or its down finished). An audit note goes
+    /// into the history row (for `applied`), and is returned.
+    pub async fn mark_resolved(
+        &self,
+        client: &mut Client,
+        rev: &str,
+        applied: bool,
+    ) -> Result<String, Error> {
+        let m = self.resolve(rev)?;
+        let client: &Client = client;
+        let mut waiter = Waiter::new(self);
+        let value = with_lock!(
+            client,
+            waiter,
+            async {
+                let c = client;
+                let rows = history::read(c).await?;
+                let row = rows.iter().find(|r| r.version == m.version);
+                match row {
+                    Some(r) if r.state.in_progress() && history::lease_is_live(c, r).await? => Ok(
+                        Attempt::Busy(format!("another runner is running {}", m.id())),
+                    ),
+                    Some(r) if r.state != RowState::Applied => {
+                        Ok(Attempt::Done(history::resolve(c, m, r, applied).await?))
+                    }
+                    other => Err(Error::NothingToResolve {
+                        id: m.id(),
+                        state: other.map_or("pending", |r| r.state.as_str()).to_string(),
+                    }),
+                }
+            }
+            .await
+        );
+        Ok(value)
     }
 
     /// The migrations a move to `target` would run, in the order they run,
@@ -292,28 +420,19 @@ impl Migrator {
                 })
             }
         };
-        self.locked(client, async |client: &mut Client| {
-            history::create(&*client).await?;
-            record_exactly(client, &upto).await?;
-            Ok(upto.last().map(|m| m.id()))
-        })
-        .await
-    }
-
-    /// Runs `f` under the migration lock, releasing it afterwards (also
-    /// after an error; a failure to release is reported only if nothing
-    /// else failed — the server releases it at disconnect anyway).
-    pub(crate) async fn locked<T>(
-        &self,
-        client: &mut Client,
-        f: impl AsyncFnOnce(&mut Client) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let waiting = || self.report(&Progress::WaitingForLock);
-        history::lock(&*client, self.advisory_lock_timeout, &waiting).await?;
-        let result = f(&mut *client).await;
-        let released = history::unlock(&*client).await;
-        let value = result?;
-        released?;
+        let client: &Client = client;
+        let mut waiter = Waiter::new(self);
+        let value = with_lock!(
+            client,
+            waiter,
+            async {
+                let c = client;
+                history::create(c).await?;
+                record_exactly(c, &upto).await?;
+                Ok(Attempt::Done(upto.last().map(|m| m.id())))
+            }
+            .await
+        );
         Ok(value)
     }
 
@@ -324,29 +443,342 @@ impl Migrator {
         target: Target,
     ) -> Result<Report, Error> {
         let files = self.migrations()?;
-        self.locked(client, async |client: &mut Client| {
-            ensure_managed(&*client).await?;
-            history::create(&*client).await?;
-            let applied = history::read(&*client).await?;
-            if !self.allow_modified {
-                verify_checksums(&applied, files)?;
-            }
-            let todo = self.plan(direction, &target, &applied)?;
-            let mut done = Vec::new();
-            for m in todo {
-                let d = apply_one(client, m, direction, &self.lock_timeout).await?;
-                self.report(&Progress::Done(direction, d.clone()));
-                done.push(d);
-            }
-            let current = history::read(&*client).await?.last().map(Applied::id);
-            Ok(Report {
-                direction,
-                done,
-                current,
-            })
+        let client: &Client = client;
+        ensure_managed(client).await?;
+        let holder = holder_id();
+        let mut waiter = Waiter::new(self);
+        // The migrations to run, fixed by the first look at the history
+        // (a runner that waited for another one then finds them applied).
+        let mut planned: Option<Vec<String>> = None;
+        let mut done = Vec::new();
+        loop {
+            let next = with_lock!(client, waiter, async {
+            let c = client;
+                    history::create(c).await?;
+                    let mut rows = history::read(c).await?;
+                    for r in rows.iter().filter(|r| r.state.in_progress()) {
+                        if history::lease_is_live(c, r).await? {
+                            return Ok(Attempt::Busy(format!(
+                                "another runner is in the middle of no-transaction migration {} ({} statement(s) done)",
+                                r.id(),
+                                r.statements_done.unwrap_or(0)
+                            )));
+                        }
+                        // Its runner died: the migration is failed where it stopped.
+                        history::expire(c, r).await?;
+                    }
+                    if rows.iter().any(|r| r.state.in_progress()) {
+                        rows = history::read(c).await?;
+                    }
+                    let applied = history::applied_only(&rows);
+                    if !self.allow_modified {
+                        verify_checksums(&applied, files)?;
+                    }
+                    let todo = self.plan(direction, &target, &applied)?;
+                    let todo: Vec<&Migration> = match &planned {
+                        None => {
+                            planned = Some(todo.iter().map(|m| m.version.clone()).collect());
+                            todo
+                        }
+                        Some(p) => todo.into_iter().filter(|m| p.contains(&m.version)).collect(),
+                    };
+                    let Some(&m) = todo.first() else {
+                        return Ok(Attempt::Done(Next::Finished));
+                    };
+                    let script = script_of(m, direction);
+                    if !script.no_transaction {
+                        let d = apply_in_transaction(c, m, direction, &self.lock_timeout).await?;
+                        return Ok(Attempt::Done(Next::Applied(d)));
+                    }
+                    let row = rows.iter().find(|r| r.version == m.version);
+                    let start = resume_point(m, direction, row)?;
+                    let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
+                    let state = match direction {
+                        Direction::Up => RowState::Running,
+                        Direction::Down => RowState::Reverting,
+                    };
+                    history::take_lease(
+                        c,
+                        m,
+                        state,
+                        &holder,
+                        start as i32,
+                        &history::prefix_checksum(&statements[..start]),
+                        self.lease_seconds,
+                    )
+                    .await?;
+                    Ok(Attempt::Done(Next::NoTransaction(m, start)))
+                }
+            .await);
+            let d = match next {
+                Next::Finished => break,
+                Next::Applied(d) => d,
+                Next::NoTransaction(m, start) => {
+                    if start > 0 {
+                        self.report(&Progress::Resuming {
+                            id: m.id(),
+                            statement: start + 1,
+                        });
+                    }
+                    self.run_no_transaction(client, m, direction, start, &holder, &mut waiter)
+                        .await?
+                }
+            };
+            self.report(&Progress::Done(direction, d.clone()));
+            done.push(d);
+        }
+        let current = history::applied_only(&history::read(client).await?)
+            .last()
+            .map(Applied::id);
+        Ok(Report {
+            direction,
+            done,
+            current,
         })
-        .await
     }
+
+    /// Runs a no-transaction migration from statement `start` (0-based),
+    /// holding its lease; records progress after each statement, and the
+    /// failure if one fails.
+    async fn run_no_transaction(
+        &self,
+        client: &Client,
+        m: &Migration,
+        direction: Direction,
+        start: usize,
+        holder: &str,
+        waiter: &mut Waiter<'_>,
+    ) -> Result<Done, Error> {
+        let script = script_of(m, direction);
+        let statements = split(&script.sql);
+        let texts: Vec<&str> = statements.iter().map(|s| s.sql).collect();
+        let started = Instant::now();
+        let tag = history::statement_tag(holder);
+        for (i, st) in statements.iter().enumerate().skip(start) {
+            if let Some(index) = concurrently_created_index(st.sql) {
+                if invalid_index_exists(client, &index).await? {
+                    client
+                        .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"))
+                        .await
+                        .map_err(db("cannot drop the INVALID index left by a failed CREATE INDEX CONCURRENTLY"))?;
+                    self.report(&Progress::DroppedInvalidIndex(index));
+                }
+            }
+            if let Err(e) = client.batch_execute(&format!("{}\n{tag}", st.sql)).await {
+                let failure = failure(m, script, st, &e, false, i + 1, statements.len());
+                let message = match &failure {
+                    Error::Failed(f) => format!("{} (SQLSTATE {})", f.message, f.code),
+                    other => other.to_string(),
+                };
+                let state = match direction {
+                    Direction::Up => RowState::Failed,
+                    Direction::Down => RowState::RevertFailed,
+                };
+                let prefix = history::prefix_checksum(&texts[..i]);
+                with_lock!(
+                    client,
+                    waiter,
+                    async {
+                        let c = client;
+                        history::renew_lease(
+                            c,
+                            &m.version,
+                            holder,
+                            i as i32,
+                            &prefix,
+                            self.lease_seconds,
+                        )
+                        .await?;
+                        history::record_failure(c, &m.version, holder, state, &message).await?;
+                        Ok(Attempt::Done(()))
+                    }
+                    .await
+                );
+                return Err(failure);
+            }
+            let prefix = history::prefix_checksum(&texts[..=i]);
+            with_lock!(
+                client,
+                waiter,
+                async {
+                    let c = client;
+                    history::renew_lease(
+                        c,
+                        &m.version,
+                        holder,
+                        i as i32 + 1,
+                        &prefix,
+                        self.lease_seconds,
+                    )
+                    .await?;
+                    Ok(Attempt::Done(()))
+                }
+                .await
+            );
+        }
+        let elapsed = started.elapsed();
+        let n = statements.len() as i32;
+        let all = history::prefix_checksum(&texts);
+        with_lock!(
+            client,
+            waiter,
+            async {
+                let c = client;
+                // Still ours? (renew fails with LeaseLost otherwise.)
+                history::renew_lease(c, &m.version, holder, n, &all, self.lease_seconds).await?;
+                match direction {
+                    Direction::Up => history::insert(c, m, elapsed.as_millis() as i64).await?,
+                    Direction::Down => history::delete(c, &m.version).await?,
+                }
+                Ok(Attempt::Done(()))
+            }
+            .await
+        );
+        Ok(Done {
+            id: m.id(),
+            elapsed,
+        })
+    }
+}
+
+/// What a locked transaction's body decided.
+pub(crate) enum Attempt<T> {
+    Done(T),
+    /// Wait (for this reason) and try again.
+    Busy(String),
+}
+
+enum Next<'m> {
+    Finished,
+    Applied(Done),
+    NoTransaction(&'m Migration, usize),
+}
+
+/// Waiting for the migration lock: the deadline, and what was said.
+pub(crate) struct Waiter<'a> {
+    migrator: &'a Migrator,
+    deadline: Instant,
+    told: bool,
+    last_said: Instant,
+}
+
+impl<'a> Waiter<'a> {
+    pub(crate) fn new(migrator: &'a Migrator) -> Waiter<'a> {
+        Waiter {
+            migrator,
+            deadline: Instant::now() + migrator.advisory_lock_timeout,
+            told: false,
+            last_said: Instant::now(),
+        }
+    }
+
+    /// Sleeps a little; fails once the deadline has passed. Says once that
+    /// it waits, then every 5 s who holds the lock (or `why`).
+    pub(crate) async fn wait(&mut self, client: &Client, why: Option<String>) -> Result<(), Error> {
+        if Instant::now() >= self.deadline {
+            return Err(Error::LockTimeout(self.migrator.advisory_lock_timeout));
+        }
+        if !self.told {
+            self.told = true;
+            self.last_said = Instant::now();
+            self.migrator.report(&Progress::WaitingForLock);
+        } else if self.last_said.elapsed() >= Duration::from_secs(5) {
+            self.last_said = Instant::now();
+            let who = match why {
+                Some(w) => Some(w),
+                None => history::lock_holder(client)
+                    .await?
+                    .map(|h| format!("the migration lock is held by {h}")),
+            };
+            if let Some(who) = who {
+                self.migrator.report(&Progress::StillWaiting(who));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Ok(())
+    }
+}
+
+/// A fresh id for this run's leases: process id, time, counter.
+fn holder_id() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "{:x}-{:x}-{}",
+        std::process::id(),
+        nanos,
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn script_of(m: &Migration, direction: Direction) -> &Script {
+    match direction {
+        Direction::Up => &m.up,
+        Direction::Down => &m.down,
+    }
+}
+
+/// Where a no-transaction migration starts: 0, or after the statements a
+/// failed earlier run applied — when they are unchanged in the file.
+fn resume_point(
+    m: &Migration,
+    direction: Direction,
+    row: Option<&Applied>,
+) -> Result<usize, Error> {
+    let failed = match (direction, row) {
+        (Direction::Up, Some(r)) if r.state == RowState::Failed => r,
+        (Direction::Down, Some(r)) if r.state == RowState::RevertFailed => r,
+        _ => return Ok(0),
+    };
+    let done = failed.statements_done.unwrap_or(0).max(0);
+    let script = script_of(m, direction);
+    let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
+    let k = done as usize;
+    if k > statements.len()
+        || failed.prefix_checksum.as_deref()
+            != Some(history::prefix_checksum(&statements[..k]).as_str())
+    {
+        return Err(Error::ResumeChanged { id: m.id(), done });
+    }
+    Ok(k)
+}
+
+/// The (quoted or bare) name of the index a `CREATE [UNIQUE] INDEX
+/// CONCURRENTLY [IF NOT EXISTS] name ON …` statement creates.
+fn concurrently_created_index(sql: &str) -> Option<String> {
+    let mut words = sql.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("CREATE") {
+        return None;
+    }
+    let mut w = words.next()?;
+    if w.eq_ignore_ascii_case("UNIQUE") {
+        w = words.next()?;
+    }
+    if !w.eq_ignore_ascii_case("INDEX") || !words.next()?.eq_ignore_ascii_case("CONCURRENTLY") {
+        return None;
+    }
+    let mut name = words.next()?;
+    if name.eq_ignore_ascii_case("IF") {
+        words.next()?; // NOT
+        words.next()?; // EXISTS
+        name = words.next()?;
+    }
+    (!name.eq_ignore_ascii_case("ON")).then(|| name.to_string())
+}
+
+/// Whether an INVALID index of that (SQL-spelled) name exists.
+async fn invalid_index_exists(client: &Client, sql_name: &str) -> Result<bool, Error> {
+    let rows = client
+        .query_typed(
+            "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid)",
+            &[(&sql_name, tokio_postgres::types::Type::TEXT)],
+        )
+        .await
+        .map_err(db("cannot look for an INVALID index"))?;
+    Ok(rows.first().is_some_and(|r| r.get::<_, bool>(0)))
 }
 
 /// Stops when the database has tables but no nzc history: it was built by
@@ -364,17 +796,13 @@ pub(crate) async fn ensure_managed(client: &Client) -> Result<(), Error> {
     Err(Error::NotManaged(Box::new(NotManaged { foreign, tables })))
 }
 
-/// Makes the history hold exactly `upto`, in one transaction.
-pub(crate) async fn record_exactly(client: &mut Client, upto: &[&Migration]) -> Result<(), Error> {
-    let tx = client
-        .transaction()
-        .await
-        .map_err(db("cannot start a transaction"))?;
-    history::delete_all(&tx).await?;
+/// Makes the history hold exactly `upto` (inside the caller's locked transaction).
+pub(crate) async fn record_exactly(client: &Client, upto: &[&Migration]) -> Result<(), Error> {
+    history::delete_all(client).await?;
     for m in upto {
-        history::insert(&tx, m, 0).await?;
+        history::insert(client, m, 0).await?;
     }
-    tx.commit().await.map_err(db("cannot commit the history"))
+    Ok(())
 }
 
 /// Checks applied migrations against the files: a changed file stops the run.
@@ -393,18 +821,40 @@ pub fn verify_checksums(applied: &[Applied], files: &[Migration]) -> Result<(), 
 }
 
 /// Each migration (files and history) with its state.
-pub fn status(files: &[Migration], applied: &[Applied]) -> Vec<(String, State)> {
+pub fn status(files: &[Migration], rows: &[Applied]) -> Vec<(String, State)> {
     let mut all: BTreeMap<(usize, String), (String, State)> = BTreeMap::new();
     for m in files {
-        let state = match applied.iter().find(|a| a.version == m.version) {
+        let state = match rows.iter().find(|a| a.version == m.version) {
             None => State::Pending,
+            Some(r) if matches!(r.state, RowState::Failed | RowState::RevertFailed) => {
+                let reverting = r.state == RowState::RevertFailed;
+                let script = if reverting { &m.down } else { &m.up };
+                let done = r.statements_done.unwrap_or(0).max(0) as usize;
+                let at = split(&script.sql).get(done).map_or_else(
+                    || "?".to_string(),
+                    |st| {
+                        let (line, _) = line_col(&script.sql, st.offset);
+                        let file = if reverting { "down.sql" } else { "up.sql" };
+                        format!("{file}:{line}")
+                    },
+                );
+                State::Failed {
+                    done,
+                    at,
+                    error: r.error.clone().unwrap_or_default(),
+                    reverting,
+                }
+            }
+            Some(r) if r.state.in_progress() => State::Running {
+                done: r.statements_done.unwrap_or(0).max(0) as usize,
+            },
             Some(a) if a.checksum != m.up.checksum => State::Modified,
             Some(_) => State::Applied,
         };
         let key = version_key(&m.version);
         all.insert((key.0, key.1.to_string()), (m.id(), state));
     }
-    for a in applied {
+    for a in rows {
         if !files.iter().any(|m| m.version == a.version) {
             let key = version_key(&a.version);
             all.insert((key.0, key.1.to_string()), (a.id(), State::Missing));
@@ -498,106 +948,77 @@ pub fn plan_downgrade<'m>(
         .collect()
 }
 
-async fn apply_one(
-    client: &mut Client,
+/// The error of a failed statement: where it is, PostgreSQL's message and position.
+fn failure(
+    m: &Migration,
+    script: &Script,
+    st: &Statement<'_>,
+    e: &tokio_postgres::Error,
+    rolled_back: bool,
+    statement_index: usize,
+    statements: usize,
+) -> Error {
+    let (line, column) = line_col(&script.sql, st.offset);
+    let (message, code, position) = match e.as_db_error() {
+        Some(d) => {
+            let pos = match d.position() {
+                Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
+                    let byte = st
+                        .sql
+                        .char_indices()
+                        .nth((*p as usize).saturating_sub(1))
+                        .map_or(st.sql.len(), |(i, _)| i);
+                    Some(line_col(&script.sql, st.offset + byte))
+                }
+                _ => None,
+            };
+            (d.message().to_string(), d.code().code().to_string(), pos)
+        }
+        None => (e.to_string(), "08000".to_string(), None),
+    };
+    Error::Failed(Box::new(Failure {
+        id: m.id(),
+        file: script.path.clone(),
+        line,
+        column,
+        statement: st.sql.to_string(),
+        message,
+        code,
+        position,
+        rolled_back,
+        statement_index,
+        statements,
+    }))
+}
+
+/// Runs a transactional migration inside the caller's locked transaction,
+/// with `SET LOCAL lock_timeout`, and records it.
+async fn apply_in_transaction(
+    client: &Client,
     m: &Migration,
     direction: Direction,
     lock_timeout: &str,
 ) -> Result<Done, Error> {
-    let script = match direction {
-        Direction::Up => &m.up,
-        Direction::Down => &m.down,
-    };
+    let script = script_of(m, direction);
     let started = Instant::now();
     let statements = split(&script.sql);
-    let fail = |stmt_sql: &str, offset: usize, e: tokio_postgres::Error, rolled_back: bool| {
-        let (line, column) = line_col(&script.sql, offset);
-        let (message, code, position) = match e.as_db_error() {
-            Some(d) => {
-                let pos = match d.position() {
-                    Some(tokio_postgres::error::ErrorPosition::Original(p)) => {
-                        let byte = stmt_sql
-                            .char_indices()
-                            .nth((*p as usize).saturating_sub(1))
-                            .map_or(stmt_sql.len(), |(i, _)| i);
-                        Some(line_col(&script.sql, offset + byte))
-                    }
-                    _ => None,
-                };
-                (d.message().to_string(), d.code().code().to_string(), pos)
-            }
-            None => (e.to_string(), "08000".to_string(), None),
-        };
-        Error::Failed(Box::new(Failure {
-            id: m.id(),
-            file: script.path.clone(),
-            line,
-            column,
-            statement: stmt_sql.to_string(),
-            message,
-            code,
-            position,
-            rolled_back,
-        }))
-    };
-    let set_lock_timeout = format!(
-        "SET lock_timeout = {}",
-        nzc_dsl::quote_literal(lock_timeout)
-    );
-    let record = async |client: &tokio_postgres::Transaction<'_>, elapsed: Duration| match direction
-    {
-        Direction::Up => history::insert(client, m, elapsed.as_millis() as i64).await,
-        Direction::Down => history::delete(client, &m.version).await,
-    };
-
-    if script.no_transaction {
-        client
-            .batch_execute(&set_lock_timeout)
-            .await
-            .map_err(db("cannot set lock_timeout"))?;
-        for st in &statements {
-            client
-                .batch_execute(st.sql)
-                .await
-                .map_err(|e| fail(st.sql, st.offset, e, false))?;
-        }
-        client
-            .batch_execute("RESET lock_timeout")
-            .await
-            .map_err(db("cannot reset lock_timeout"))?;
-        let elapsed = started.elapsed();
-        let tx = client
-            .transaction()
-            .await
-            .map_err(db("cannot start a transaction"))?;
-        record(&tx, elapsed).await?;
-        tx.commit().await.map_err(db("cannot commit the history"))?;
-        return Ok(Done {
-            id: m.id(),
-            elapsed,
-        });
-    }
-
-    let tx = client
-        .transaction()
-        .await
-        .map_err(db("cannot start a transaction"))?;
-    tx.batch_execute(&set_lock_timeout.replacen("SET", "SET LOCAL", 1))
+    client
+        .batch_execute(&format!(
+            "SET LOCAL lock_timeout = {}",
+            nzc_dsl::quote_literal(lock_timeout)
+        ))
         .await
         .map_err(db("cannot set lock_timeout"))?;
-    for st in &statements {
-        if let Err(e) = tx.batch_execute(st.sql).await {
-            let err = fail(st.sql, st.offset, e, true);
-            // Dropping the transaction rolls it back; do it explicitly to surface errors.
-            let _ = tx.rollback().await;
-            return Err(err);
+    for (i, st) in statements.iter().enumerate() {
+        if let Err(e) = client.batch_execute(st.sql).await {
+            return Err(failure(m, script, st, &e, true, i + 1, statements.len()));
         }
     }
     let elapsed = started.elapsed();
-    record(&tx, elapsed).await?;
-    tx.commit()
-        .await
-        .map_err(db("cannot commit the migration"))?;
+    match direction {
+        Direction::Up => history::insert(client, m, elapsed.as_millis() as i64).await?,
+        Direction::Down => history::delete(client, &m.version).await?,
+    }
     Ok(Done {
         id: m.id(),
         elapsed,

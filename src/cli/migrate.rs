@@ -48,6 +48,15 @@ struct Global {
         value_name = "SECONDS"
     )]
     advisory_lock_timeout: u64,
+    /// How long a runner killed during a no-transaction migration holds the others up (its lease, renewed after every statement).
+    #[arg(
+        long,
+        global = true,
+        env = "NZC_LEASE_TIMEOUT",
+        default_value_t = 30,
+        value_name = "SECONDS"
+    )]
+    lease_timeout: u64,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -110,6 +119,25 @@ enum Command {
         /// <revision> | head | base
         target: String,
     },
+    /// Record how a failed no-transaction migration was repaired by hand.
+    ///
+    /// `--applied`: its remaining statements were run by hand (or, for a
+    /// failed downgrade, its reverted statements were restored), so it is
+    /// applied. `--rolled-back`: its applied statements were undone by hand
+    /// (or a failed downgrade was finished by hand), so it is not. An audit
+    /// note is kept in the history.
+    Resolve {
+        /// The failed migration.
+        revision: String,
+        #[arg(
+            long,
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
+        applied: bool,
+        #[arg(long)]
+        rolled_back: bool,
+    },
     /// Create an empty, hand-written migration pair.
     Revision {
         /// What the migration does; becomes its slug.
@@ -144,9 +172,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let migrator = Migrator::new(&migrations)
         .lock_timeout(args.global.lock_timeout.clone())
         .advisory_lock_timeout(Duration::from_secs(args.global.advisory_lock_timeout))
+        .lease_timeout(Duration::from_secs(args.global.lease_timeout))
         .on_progress(|p| match p {
             Progress::WaitingForLock => {
                 eprintln!("waiting for another nzc that is migrating this database…")
+            }
+            Progress::StillWaiting(who) => eprintln!("still waiting: {who}"),
+            Progress::DroppedInvalidIndex(ix) => eprintln!(
+                "dropped the INVALID index {ix} left by a failed CREATE INDEX CONCURRENTLY, before building it again"
+            ),
+            Progress::Resuming { id, statement } => {
+                println!("resuming {id} at statement {statement}")
             }
             Progress::Done(direction, d) => {
                 let verb = match direction {
@@ -204,6 +240,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let files = migrator.migrations()?;
                 for m in files {
                     match applied.iter().find(|a| a.version == m.version) {
+                        Some(a) if a.state != nzc_migrate::history::RowState::Applied => {
+                            let status = nzc_migrate::runner::status(
+                                std::slice::from_ref(m),
+                                std::slice::from_ref(a),
+                            );
+                            let detail = match &status[0].1 {
+                                State::Failed {
+                                    done, at, error, ..
+                                } => {
+                                    format!("failed at statement {}, {at}: {error}", done + 1)
+                                }
+                                State::Running { done } => {
+                                    format!("running ({done} statement(s) done)")
+                                }
+                                _ => a.state.as_str().to_string(),
+                            };
+                            println!("{}  {detail}", m.id());
+                        }
                         Some(a) => println!(
                             "{}  applied {} ({} ms)",
                             m.id(),
@@ -223,10 +277,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Command::Status => {
                 for (id, state) in migrator.status(client).await? {
                     let s = match state {
-                        State::Applied => "applied",
-                        State::Pending => "pending",
-                        State::Modified => "MODIFIED (changed after it was applied)",
-                        State::Missing => "MISSING (applied, no file)",
+                        State::Applied => "applied".to_string(),
+                        State::Pending => "pending".to_string(),
+                        State::Modified => "MODIFIED (changed after it was applied)".to_string(),
+                        State::Missing => "MISSING (applied, no file)".to_string(),
+                        State::Failed {
+                            done,
+                            at,
+                            error,
+                            reverting,
+                        } => format!(
+                            "FAILED{} at statement {}, {at}: {error}",
+                            if reverting { " (downgrade)" } else { "" },
+                            done + 1
+                        ),
+                        State::Running { done } => {
+                            format!("RUNNING ({done} statement(s) done by another runner)")
+                        }
                     };
                     println!("{s:<9} {id}");
                 }
@@ -273,6 +340,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .adopt(client, &AdoptOptions { to, dry_run })
                     .await?;
                 return Ok(print_adoption(&outcome, dry_run));
+            }
+            Command::Resolve {
+                revision,
+                applied,
+                rolled_back: _,
+            } => {
+                let note = migrator.mark_resolved(client, &revision, applied).await?;
+                println!("{note}");
             }
             Command::Stamp { target } => {
                 let at = migrator.stamp(client, target.parse()?).await?;
@@ -415,6 +490,13 @@ pub fn hint(e: &nzc_migrate::Error) -> Option<String> {
             "restore the file as applied, or pass --allow-modified to run anyway".into()
         }
         Error::LockTimeout(_) => "wait for it, or raise --advisory-lock-timeout".into(),
+        Error::ResumeChanged { id, .. } => format!(
+            "restore the statements that ran, or repair by hand and record it with `nzc migrate resolve {id} --applied` or `--rolled-back`"
+        ),
+        Error::Failed(f) if !f.rolled_back => format!(
+            "fix the statement and run the same `nzc migrate` command again to resume there, or repair by hand and run `nzc migrate resolve {} --applied | --rolled-back`",
+            f.id
+        ),
         Error::UnknownRevision(_) => "`nzc migrate history` lists them".into(),
         Error::NotManaged(n) => {
             if n.foreign.is_empty() {
