@@ -260,3 +260,44 @@ async fn the_model_runtime_on_a_plain_client_works_through_pgbouncer() {
     assert_eq!(french.len(), 1);
     assert_eq!(nzc_models::City::TABLE, "City");
 }
+
+#[tokio::test]
+async fn a_waiting_runner_says_who_holds_the_lock() {
+    let db = TestDb::new().await;
+    let p = project();
+    let holder = common::connect(&format!("{}?application_name=deploy-script", db.url())).await;
+    holder
+        .batch_execute(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({});",
+            nzc_migrate::history::LOCK_KEY
+        ))
+        .await
+        .unwrap();
+    let url = db.url().to_string();
+    let dir = p.path().to_path_buf();
+    let runner = std::thread::spawn(move || {
+        nzc(
+            &dir,
+            Some(&url),
+            &[
+                "migrate",
+                "upgrade",
+                "head",
+                "--advisory-lock-timeout",
+                "30",
+            ],
+        )
+    });
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    holder.batch_execute("COMMIT").await.unwrap();
+    let out = runner.join().unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{}", all(&out));
+    assert!(err.contains("waiting for another nzc"), "{err}");
+    assert!(
+        err.contains("still waiting: the migration lock is held by pid ")
+            && err.contains("application deploy-script"),
+        "{err}"
+    );
+    assert_eq!(text(&out.stdout).matches("applied ").count(), 4);
+}

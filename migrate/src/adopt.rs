@@ -9,7 +9,7 @@
 //! differences do not block (see [`crate::check`]); other tools' history
 //! tables are left in place.
 
-use crate::check::{catalog_form, compare, snapshot_schema, Difference};
+use crate::check::{compare_with, snapshot_schema, Difference};
 use crate::files::Migration;
 use crate::foreign::{self, ForeignHistory};
 use crate::runner::{with_lock, Attempt, Waiter};
@@ -95,8 +95,7 @@ impl Migrator {
         }
         let mut closest: Option<(String, Vec<Difference>)> = None;
         for m in candidates {
-            let expected = catalog_form(client, &snapshot_schema(m)?).await?;
-            let c = compare(&found.schema, &expected);
+            let c = compare_with(client, &found.schema, &snapshot_schema(m)?).await?;
             if c.is_empty() {
                 let upto: Vec<&Migration> = files
                     .iter()

@@ -3,12 +3,15 @@
 //! Both sides come from the catalog, and are compared as schema models
 //! through the one schema diff (`nzc_codegen::diff`):
 //! - **found**: [`introspect`](crate::introspect()) of the live schema;
-//! - **expected**: the schema snapshot of the recorded migration, built in
-//!   the session's temporary schema inside a transaction that is rolled
-//!   back, and introspected there ([`catalog_form`]). So PostgreSQL itself
-//!   prints both sides' check expressions, defaults and types, and a
-//!   difference is never one of spelling. It needs only the `TEMP`
-//!   privilege (granted to everyone by default), not `CREATE`.
+//! - **expected**: the schema snapshot of the recorded migration, in the
+//!   form introspection gives for the database it builds
+//!   ([`Introspection::canonical`](crate::Introspection::canonical)); when
+//!   that shows differences, the snapshot is built in the session's
+//!   temporary schema inside a transaction that is rolled back, and
+//!   introspected there ([`catalog_form`]), so PostgreSQL itself prints both
+//!   sides' check expressions, defaults and types, and a difference is never
+//!   one of spelling ([`compare_with`]). It needs only the `TEMP` privilege
+//!   (granted to everyone by default), not `CREATE`.
 //!
 //! Every step of `diff(found, expected)` names an object that differs; the
 //! steps' SQL is the repair (`nzc migrate check --sql`). Differences of
@@ -173,6 +176,26 @@ pub async fn catalog_form(client: &Client, schema: &Schema) -> Result<Schema, Er
     let found = result?;
     rolled_back?;
     Ok(found.schema)
+}
+
+/// Compares the live schema `found` with a schema `expected` compiled from
+/// a snapshot. First with its canonical form
+/// ([`Introspection::canonical`](crate::Introspection::canonical), no
+/// database work): when that shows no difference, the database is what the
+/// snapshot builds (PostgreSQL prints nothing that form does not predict).
+/// Otherwise a difference may be one of spelling only (check expressions,
+/// SQL defaults, which PostgreSQL reprints), so the comparison is made again
+/// with the snapshot's [`catalog_form`].
+pub async fn compare_with(
+    client: &Client,
+    found: &Schema,
+    expected: &Schema,
+) -> Result<Comparison, Error> {
+    let quick = compare(found, &crate::Introspection::canonical(expected));
+    if quick.is_empty() {
+        return Ok(quick);
+    }
+    Ok(compare(found, &catalog_form(client, expected).await?))
 }
 
 /// Compares two schema models (both from the catalog) through the schema
@@ -394,8 +417,7 @@ impl crate::Migrator {
         };
         let schema = crate::foreign::target_schema(client).await?;
         let found = crate::introspect(client, &schema).await?;
-        let expected = catalog_form(client, &expected).await?;
-        let c = compare(&found.schema, &expected);
+        let c = compare_with(client, &found.schema, &expected).await?;
         Ok(Drift {
             at: applied.last().map(crate::history::Applied::id),
             pending: files

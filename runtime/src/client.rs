@@ -114,6 +114,19 @@ impl<T: GenericClient + ?Sized> GenericClient for &mut T {
 /// changes made on other connections badly (PostgreSQL then refuses it with
 /// "cached plan must not change result type"): call
 /// [`CachedClient::clear_statement_cache`] after a migration.
+///
+/// # Connection poolers
+///
+/// The cache holds **named** prepared statements, which live on one server
+/// connection. Behind a pooler in *transaction* mode (PgBouncer, RDS Proxy)
+/// consecutive transactions may run on different server connections, so a
+/// named statement may be missing there or clash with another client's
+/// (`prepared statement "s1" already exists`). That is safe only with
+/// PgBouncer 1.21 or later and `max_prepared_statements` set (PgBouncer then
+/// tracks named statements itself), or in session mode, or on a direct
+/// connection. Otherwise use a plain `Client`: its model methods use the
+/// unnamed statement (`query_typed`), which works through any pooler. The
+/// same holds for deadpool's statement cache.
 #[derive(Debug)]
 pub struct CachedClient {
     client: Client,
