@@ -98,6 +98,7 @@ fn k8s_schema_file(manifest: &Value, what: &str) -> String {
         ("v1", "ConfigMap") => "configmap-v1.json",
         ("v1", "Secret") => "secret-v1.json",
         ("batch/v1", "Job") => "job-batch-v1.json",
+        ("apps/v1", "Deployment") => "deployment-apps-v1.json",
         _ => panic!(
             "{what}: no schema vendored for {api_version} {kind}; add it to {K8S_SCHEMA_DIR} \
              (see tests/schemas/README.md)"
@@ -1249,4 +1250,70 @@ fn kustomization_applies_the_configmap_and_job_but_never_the_example_secret() {
     for path in &listed {
         assert!(root().join(path).is_file(), "{what}: {path} does not exist");
     }
+}
+
+const APP_EXAMPLE: &str = "k8s/pdf-converter-app.example.yml";
+
+#[test]
+fn app_deployment_waits_for_the_migrations_in_an_init_container() {
+    let app = read_yaml(APP_EXAMPLE);
+    let what = APP_EXAMPLE;
+    let validator = k8s_validator(&k8s_schema_file(&app, what));
+    assert_valid(&validator, &app, what);
+    assert_eq!(str_at(&app, "/kind", what), "Deployment");
+    let init = at(&app, "/spec/template/spec/initContainers", what)
+        .as_array()
+        .expect("initContainers is a list");
+    assert_eq!(init.len(), 1, "{what}: one initContainer");
+    let wait = &init[0];
+    // The migrate image of the Job, running `nzc migrate wait`.
+    let job = read_yaml(JOB);
+    assert_eq!(
+        str_at(wait, "/image", what),
+        str_at(job_container(&job), "/image", JOB),
+        "{what}: the initContainer runs the migrate image"
+    );
+    let args = strings(at(wait, "/args", what), "initContainer args");
+    assert_eq!(&args[..2], ["migrate", "wait"], "{what}: args {args:?}");
+    let timeout = &args[args
+        .iter()
+        .position(|a| a == "--timeout")
+        .expect("--timeout")
+        + 1];
+    assert!(
+        duration_seconds(timeout).is_some_and(|s| s > 0),
+        "{what}: --timeout {timeout}"
+    );
+    assert!(wait.get("command").is_none(), "{what}: keep the ENTRYPOINT");
+    // The same database settings as the Job: the ConfigMap and the Secret's URL.
+    for container in [wait, &at(&app, "/spec/template/spec/containers", what)[0]] {
+        assert_eq!(
+            str_at(container, "/envFrom/0/configMapRef/name", what),
+            str_at(job_container(&job), "/envFrom/0/configMapRef/name", JOB)
+        );
+        assert_eq!(
+            str_at(container, "/env/0/valueFrom/secretKeyRef/name", what),
+            str_at(&read_yaml(SECRET_EXAMPLE), "/metadata/name", SECRET_EXAMPLE)
+        );
+        assert_eq!(str_at(container, "/env/0/name", what), "DATABASE_URL");
+        assert_eq!(
+            at(container, "/securityContext/readOnlyRootFilesystem", what),
+            &json!(true)
+        );
+    }
+    // Not applied by `kubectl apply -k`: its application image is a placeholder.
+    let k = read_yaml(KUSTOMIZATION);
+    let resources = strings(at(&k, "/resources", KUSTOMIZATION), "resources");
+    assert!(!resources.iter().any(|r| APP_EXAMPLE.ends_with(r.as_str())));
+    // And the wait command exists with those arguments (parsed by the real binary).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nzc"))
+        .args(&args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

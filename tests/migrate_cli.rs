@@ -346,6 +346,77 @@ async fn a_busy_table_fails_fast_with_lock_timeout() {
     ok(&run(p.path(), Some(db.url()), &["upgrade", "head"]));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_migration_that_hits_lock_timeout_is_retried_with_backoff() {
+    let db = TestDb::new().await;
+    let p = project_with(&[
+        GOOD,
+        (
+            "2_alter_a",
+            "ALTER TABLE \"A\" ADD COLUMN y int;\n",
+            "ALTER TABLE \"A\" DROP COLUMN y;\n",
+        ),
+    ]);
+    ok(&run(p.path(), Some(db.url()), &["upgrade", "+1"]));
+    let holder = db.client().await;
+    // Without retries: fails, naming the lock timeout and the table.
+    holder
+        .batch_execute("BEGIN; LOCK TABLE \"A\" IN ACCESS EXCLUSIVE MODE;")
+        .await
+        .unwrap();
+    let out = run(
+        p.path(),
+        Some(db.url()),
+        &[
+            "upgrade",
+            "head",
+            "--lock-timeout",
+            "200ms",
+            "--lock-retries",
+            "0",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("canceling statement due to lock timeout"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a lock on \"A\" was not granted within lock_timeout"),
+        "{err}"
+    );
+    assert!(!err.contains("retry 1 of"), "{err}");
+    // With retries: the holder lets go after ~2 s and the migration gets through.
+    let releaser = {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(2000)).await;
+            holder.batch_execute("ROLLBACK").await.unwrap();
+        })
+    };
+    let out = run(
+        p.path(),
+        Some(db.url()),
+        &[
+            "upgrade",
+            "head",
+            "--lock-timeout",
+            "200ms",
+            "--lock-retries",
+            "5",
+        ],
+    );
+    releaser.await.unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{}{err}", text(&out.stdout));
+    assert!(
+        err.contains("2_alter_a: a lock on \"A\" was not granted within lock_timeout; rolled back, retry 1 of 5 in 0.5 s"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("applied  2_alter_a"));
+    assert_eq!(versions(&db).await, ["1", "2"]);
+}
+
 #[tokio::test]
 async fn sigkill_mid_migration_leaves_the_previous_version_and_a_rerun_succeeds() {
     let db = TestDb::new().await;

@@ -57,6 +57,13 @@ macro_rules! with_lock {
                         break v;
                     }
                     Ok($crate::runner::Attempt::Busy(why)) => Some(why),
+                    Ok($crate::runner::Attempt::RollBack(v)) => {
+                        client
+                            .batch_execute("ROLLBACK")
+                            .await
+                            .map_err($crate::error::db("cannot roll back"))?;
+                        break v;
+                    }
                     Err(e) => {
                         let _ = client.batch_execute("ROLLBACK").await;
                         return Err(e);
@@ -114,6 +121,16 @@ pub enum Progress {
     /// An INVALID index left by a failed `CREATE INDEX CONCURRENTLY` was
     /// dropped before the statement is retried.
     DroppedInvalidIndex(String),
+    /// A migration waited longer than `lock_timeout` for a lock (on `table`,
+    /// when the statement names one) and was rolled back; it is tried again
+    /// after `wait`, in a fresh transaction (retry `attempt` of `of`).
+    LockRetry {
+        id: String,
+        attempt: u32,
+        of: u32,
+        table: Option<String>,
+        wait: Duration,
+    },
     /// A failed no-transaction migration resumes at this statement (1-based).
     Resuming { id: String, statement: usize },
     /// A migration was applied (upgrade) or reverted (downgrade).
@@ -178,6 +195,7 @@ pub struct Migrator {
     advisory_lock_timeout: Duration,
     allow_modified: bool,
     lease_seconds: i32,
+    lock_retries: u32,
     progress: Option<ProgressFn>,
 }
 
@@ -207,6 +225,7 @@ impl Migrator {
             advisory_lock_timeout: Duration::from_secs(300),
             allow_modified: false,
             lease_seconds: history::DEFAULT_LEASE_SECONDS,
+            lock_retries: 3,
             progress: None,
         }
     }
@@ -229,6 +248,14 @@ impl Migrator {
     /// runs longer keeps it alive while PostgreSQL shows it running.
     pub fn lease_timeout(mut self, timeout: Duration) -> Migrator {
         self.lease_seconds = timeout.as_secs().clamp(1, i32::MAX as u64) as i32;
+        self
+    }
+
+    /// How often a migration that waited longer than `lock_timeout` for a
+    /// lock (a busy table) is tried again, each time in a fresh transaction
+    /// after a backoff (0.5 s, 1 s, 2 s, 4 s, 8 s…); default 3.
+    pub fn lock_retries(mut self, retries: u32) -> Migrator {
+        self.lock_retries = retries;
         self
     }
 
@@ -451,6 +478,7 @@ impl Migrator {
         // (a runner that waited for another one then finds them applied).
         let mut planned: Option<Vec<String>> = None;
         let mut done = Vec::new();
+        let mut retries = 0;
         loop {
             let next = with_lock!(client, waiter, async {
             let c = client;
@@ -487,8 +515,13 @@ impl Migrator {
                     };
                     let script = script_of(m, direction);
                     if !script.no_transaction {
-                        let d = apply_in_transaction(c, m, direction, &self.lock_timeout).await?;
-                        return Ok(Attempt::Done(Next::Applied(d)));
+                        return match apply_in_transaction(c, m, direction, &self.lock_timeout).await {
+                            Ok(d) => Ok(Attempt::Done(Next::Applied(d))),
+                            Err(Error::Failed(f)) if f.code == LOCK_NOT_AVAILABLE => {
+                                Ok(Attempt::RollBack(Next::LockTimedOut(f)))
+                            }
+                            Err(e) => Err(e),
+                        };
                     }
                     let row = rows.iter().find(|r| r.version == m.version);
                     let start = resume_point(m, direction, row)?;
@@ -512,7 +545,26 @@ impl Migrator {
             .await);
             let d = match next {
                 Next::Finished => break,
-                Next::Applied(d) => d,
+                Next::Applied(d) => {
+                    retries = 0;
+                    d
+                }
+                Next::LockTimedOut(f) => {
+                    if retries >= self.lock_retries {
+                        return Err(Error::Failed(f));
+                    }
+                    retries += 1;
+                    let wait = retry_delay(retries);
+                    self.report(&Progress::LockRetry {
+                        id: f.id.clone(),
+                        attempt: retries,
+                        of: self.lock_retries,
+                        table: locked_table(&f.statement),
+                        wait,
+                    });
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
                 Next::NoTransaction(m, start) => {
                     if start > 0 {
                         self.report(&Progress::Resuming {
@@ -644,6 +696,8 @@ impl Migrator {
 /// What a locked transaction's body decided.
 pub(crate) enum Attempt<T> {
     Done(T),
+    /// Roll back, and give this.
+    RollBack(T),
     /// Wait (for this reason) and try again.
     Busy(String),
 }
@@ -652,6 +706,17 @@ enum Next<'m> {
     Finished,
     Applied(Done),
     NoTransaction(&'m Migration, usize),
+    /// A statement waited longer than `lock_timeout` (rolled back).
+    LockTimedOut(Box<Failure>),
+}
+
+/// SQLSTATE of a lock not granted within `lock_timeout`.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+
+/// The wait before retry `n` (1-based) of a migration that hit
+/// `lock_timeout`: 0.5 s, 1 s, 2 s, 4 s, then 8 s.
+fn retry_delay(n: u32) -> Duration {
+    Duration::from_millis(500u64 << (n.saturating_sub(1)).min(4))
 }
 
 /// Waiting for the migration lock: the deadline, and what was said.
@@ -696,6 +761,52 @@ impl<'a> Waiter<'a> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
         Ok(())
+    }
+}
+
+/// The table a statement takes a lock on, as written (`"City"`), when it
+/// is an `ALTER TABLE`, `DROP TABLE`, `LOCK`, `TRUNCATE`, `CREATE [UNIQUE]
+/// INDEX … ON`, `COMMENT ON TABLE/COLUMN`, or an `INSERT INTO` /
+/// `UPDATE` / `DELETE FROM`: for messages.
+pub fn locked_table(statement: &str) -> Option<String> {
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    let after = |i: usize| -> Option<String> {
+        let mut j = i;
+        while let Some(w) = upper.get(j) {
+            if matches!(w.as_str(), "IF" | "EXISTS" | "ONLY" | "NOT") {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        words
+            .get(j)
+            .map(|w| w.trim_end_matches([';', ',', '(']).to_string())
+    };
+    let first = upper.first()?.as_str();
+    match first {
+        "ALTER" | "DROP" | "TRUNCATE" | "LOCK" | "COMMENT" => {
+            let i = upper.iter().position(|w| w == "TABLE" || w == "COLUMN")?;
+            let name = after(i + 1)?;
+            // COMMENT ON COLUMN "T"."c": the table part.
+            Some(if upper[i] == "COLUMN" {
+                name.rsplit_once('.')
+                    .map_or(name.clone(), |(t, _)| t.to_string())
+            } else {
+                name
+            })
+        }
+        "CREATE" => {
+            let i = upper.iter().position(|w| w == "ON")?;
+            after(i + 1)
+        }
+        "INSERT" | "DELETE" => {
+            let i = upper.iter().position(|w| w == "INTO" || w == "FROM")?;
+            after(i + 1)
+        }
+        "UPDATE" => after(1),
+        _ => None,
     }
 }
 

@@ -46,6 +46,14 @@ enum Command {
     },
 }
 
+impl Connection {
+    /// Retries the first connection for at least `at_least` (for `nzc migrate wait`).
+    pub fn waiting_at_least(mut self, at_least: Duration) -> Connection {
+        self.wait = self.wait.max(at_least.as_secs());
+        self
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Pull { output, schema } => block_on(&args.connection, async move |client| {

@@ -57,6 +57,18 @@ struct Global {
         value_name = "SECONDS"
     )]
     lease_timeout: u64,
+    /// How often a migration that waited longer than lock_timeout is tried again (fresh transaction, backoff 0.5 s, 1 s, 2 s…).
+    #[arg(
+        long,
+        global = true,
+        env = "NZC_LOCK_RETRIES",
+        default_value_t = 3,
+        value_name = "N"
+    )]
+    lock_retries: u32,
+    /// Output of `status`, `history`, `current` and `check`: text, or one JSON document on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = super::report::Format::Text)]
+    format: super::report::Format,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -86,7 +98,7 @@ enum Command {
     Current,
     /// List every migration, applied or not, with when it was applied.
     History,
-    /// Show each migration's state: applied, pending, modified (changed after it was applied) or missing.
+    /// Show each migration's state: applied, pending, modified (changed after it was applied), missing or failed.
     Status,
     /// Compare the database with the schema it should have at its recorded revision.
     ///
@@ -118,6 +130,16 @@ enum Command {
     Stamp {
         /// <revision> | head | base
         target: String,
+    },
+    /// Wait until the database is at the head of the migrations (e.g. in an app pod's initContainer while a Job migrates).
+    ///
+    /// Exits 0 as soon as every migration is applied; on timeout exits 1 and
+    /// lists what is pending. Also waits for the database to accept
+    /// connections.
+    Wait {
+        /// How long to wait: `60s`, `5m`, `90` (seconds), `500ms`.
+        #[arg(long, default_value = "60s", value_parser = parse_duration)]
+        timeout: Duration,
     },
     /// Record how a failed no-transaction migration was repaired by hand.
     ///
@@ -173,6 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .lock_timeout(args.global.lock_timeout.clone())
         .advisory_lock_timeout(Duration::from_secs(args.global.advisory_lock_timeout))
         .lease_timeout(Duration::from_secs(args.global.lease_timeout))
+        .lock_retries(args.global.lock_retries)
         .on_progress(|p| match p {
             Progress::WaitingForLock => {
                 eprintln!("waiting for another nzc that is migrating this database…")
@@ -180,6 +203,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Progress::StillWaiting(who) => eprintln!("still waiting: {who}"),
             Progress::DroppedInvalidIndex(ix) => eprintln!(
                 "dropped the INVALID index {ix} left by a failed CREATE INDEX CONCURRENTLY, before building it again"
+            ),
+            Progress::LockRetry {
+                id,
+                attempt,
+                of,
+                table,
+                wait,
+            } => eprintln!(
+                "{id}: a lock{} was not granted within lock_timeout; rolled back, retry {attempt} of {of} in {:.1} s",
+                table.as_ref().map(|t| format!(" on {t}")).unwrap_or_default(),
+                wait.as_secs_f64()
             ),
             Progress::Resuming { id, statement } => {
                 println!("resuming {id} at statement {statement}")
@@ -205,7 +239,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let connection = args.global.connection;
+    let mut connection = args.global.connection;
+    if let Command::Wait { timeout } = &args.command {
+        connection = connection.waiting_at_least(*timeout);
+    }
+    let format = args.global.format;
     super::db::block_on(&connection, async move |client| {
         if let Some((direction, target, _, allow_modified)) = args.command.movement() {
             let migrator = migrator.allow_modified(allow_modified);
@@ -214,7 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Direction::Up => migrator.upgrade(client, target).await?,
                 Direction::Down => migrator.downgrade(client, target).await?,
             };
-            let now = describe_current(report.current.as_deref());
+            let now = super::report::describe_current(report.current.as_deref());
             match (direction, report.done.is_empty()) {
                 (Direction::Up, true) => println!("already at {now}"),
                 (Direction::Up, false) => {}
@@ -229,74 +267,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Command::Current => {
                 migrator.ensure_managed(client).await?;
-                println!(
-                    "{}",
-                    describe_current(migrator.current(client).await?.as_deref())
-                )
+                let current = migrator.current(client).await?;
+                super::report::current(format, current.as_deref(), &migrator.status(client).await?);
             }
             Command::History => {
                 migrator.ensure_managed(client).await?;
-                let applied = migrator.history(client).await?;
-                let files = migrator.migrations()?;
-                for m in files {
-                    match applied.iter().find(|a| a.version == m.version) {
-                        Some(a) if a.state != nzc_migrate::history::RowState::Applied => {
-                            let status = nzc_migrate::runner::status(
-                                std::slice::from_ref(m),
-                                std::slice::from_ref(a),
-                            );
-                            let detail = match &status[0].1 {
-                                State::Failed {
-                                    done, at, error, ..
-                                } => {
-                                    format!("failed at statement {}, {at}: {error}", done + 1)
-                                }
-                                State::Running { done } => {
-                                    format!("running ({done} statement(s) done)")
-                                }
-                                _ => a.state.as_str().to_string(),
-                            };
-                            println!("{}  {detail}", m.id());
-                        }
-                        Some(a) => println!(
-                            "{}  applied {} ({} ms)",
-                            m.id(),
-                            a.applied_at,
-                            a.execution_ms
-                        ),
-                        None => println!("{}  pending", m.id()),
-                    }
-                }
-                for a in applied
-                    .iter()
-                    .filter(|a| !files.iter().any(|m| m.version == a.version))
-                {
-                    println!("{}  applied {} (file missing)", a.id(), a.applied_at);
-                }
+                let rows = migrator.history(client).await?;
+                super::report::history(format, migrator.migrations()?, &rows);
             }
             Command::Status => {
-                for (id, state) in migrator.status(client).await? {
-                    let s = match state {
-                        State::Applied => "applied".to_string(),
-                        State::Pending => "pending".to_string(),
-                        State::Modified => "MODIFIED (changed after it was applied)".to_string(),
-                        State::Missing => "MISSING (applied, no file)".to_string(),
-                        State::Failed {
-                            done,
-                            at,
-                            error,
-                            reverting,
-                        } => format!(
-                            "FAILED{} at statement {}, {at}: {error}",
-                            if reverting { " (downgrade)" } else { "" },
-                            done + 1
-                        ),
-                        State::Running { done } => {
-                            format!("RUNNING ({done} statement(s) done by another runner)")
-                        }
-                    };
-                    println!("{s:<9} {id}");
-                }
+                super::report::status(format, &migrator.status(client).await?);
             }
             Command::Check { sql } => {
                 let drift = migrator.check(client).await?;
@@ -304,34 +284,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     print!("{}", drift.repair_sql());
                     return Ok(ExitCode::SUCCESS);
                 }
-                let at = describe_current(drift.at.as_deref());
-                for d in &drift.differences {
-                    println!("drift: {d}");
-                }
-                for d in &drift.cosmetic {
-                    println!("cosmetic: {d}");
-                }
-                for u in &drift.unmanaged {
-                    println!("unmanaged: {u}");
-                }
-                for p in &drift.pending {
-                    println!("pending: {p}");
-                }
-                if drift.is_empty() {
-                    let cosmetic = if drift.cosmetic.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " ({} comment difference(s); `nzc migrate check --sql` adds them)",
-                            drift.cosmetic.len()
-                        )
-                    };
-                    println!("in sync with {at}{cosmetic}");
-                } else {
-                    println!(
-                        "{} difference(s) from the schema at {at}; `nzc migrate check --sql` prints the repair",
-                        drift.differences.len()
-                    );
+                if !super::report::check(format, &drift) {
                     return Ok(ExitCode::from(EXIT_DRIFT));
                 }
             }
@@ -340,6 +293,49 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .adopt(client, &AdoptOptions { to, dry_run })
                     .await?;
                 return Ok(print_adoption(&outcome, dry_run));
+            }
+            Command::Wait { timeout } => {
+                let deadline = std::time::Instant::now() + timeout;
+                loop {
+                    let status = match migrator.status(client).await {
+                        Ok(s) => Ok(s),
+                        // Not adopted yet, or no history table yet: not at head.
+                        Err(e @ nzc_migrate::Error::NotManaged(_)) => Err(e),
+                        Err(e) => return Err(e.into()),
+                    };
+                    let pending: Vec<String> = match &status {
+                        Ok(list) => list
+                            .iter()
+                            .filter(|(_, s)| {
+                                !matches!(s, State::Applied | State::Modified | State::Missing)
+                            })
+                            .map(|(id, s)| match s {
+                                State::Pending => id.clone(),
+                                other => format!("{id}: {}", super::report::state_text(other)),
+                            })
+                            .collect(),
+                        Err(e) => vec![e.to_string()],
+                    };
+                    if pending.is_empty() {
+                        let at = migrator.current(client).await?;
+                        println!(
+                            "at head: {}",
+                            super::report::describe_current(at.as_deref())
+                        );
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                    if std::time::Instant::now() >= deadline {
+                        eprintln!(
+                            "error: the database is not at the head of the migrations after {}; pending:",
+                            humanize(timeout)
+                        );
+                        for p in &pending {
+                            eprintln!("  {p}");
+                        }
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
             }
             Command::Resolve {
                 revision,
@@ -369,7 +365,7 @@ fn print_adoption(outcome: &Adoption, dry_run: bool) -> ExitCode {
             foreign_lines(foreign);
             println!(
                 "already managed by nzc: at {}; nothing recorded",
-                describe_current(at.as_deref())
+                super::report::describe_current(at.as_deref())
             );
             if !foreign.is_empty() {
                 println!("the other tool's history table is left in place; nzc ignores it");
@@ -462,6 +458,30 @@ impl Command {
     }
 }
 
+/// `60s`, `5m`, `1h`, `500ms`, or a number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}`: expected a duration such as 60s, 5m or 500ms"))?;
+    Ok(match unit {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" | "min" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (ms, s, m, h)")),
+    })
+}
+
+fn humanize(d: Duration) -> String {
+    if d.subsec_millis() != 0 || d.as_secs() == 0 {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} s", d.as_secs())
+    }
+}
+
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 10.0 {
@@ -469,13 +489,6 @@ fn ms(d: Duration) -> String {
     } else {
         format!("{ms:.0} ms")
     }
-}
-
-fn describe_current(at: Option<&str>) -> String {
-    at.map_or_else(
-        || "base (no migration applied)".to_string(),
-        ToString::to_string,
-    )
 }
 
 /// The hint the CLI adds to a library error: which flag or command helps.
@@ -505,9 +518,12 @@ pub fn hint(e: &nzc_migrate::Error) -> Option<String> {
                 "`nzc migrate adopt` takes it over: it finds the migration whose schema the database has and records it, running nothing".into()
             }
         }
-        Error::Failed(f) if f.code == "55P03" => {
-            "a lock was not granted within lock_timeout: the table is busy. Retry later or raise --lock-timeout".into()
-        }
+        Error::Failed(f) if f.code == "55P03" => format!(
+            "a lock{} was not granted within lock_timeout: the table is busy. Retry later, or raise --lock-timeout or --lock-retries",
+            nzc_migrate::runner::locked_table(&f.statement)
+                .map(|t| format!(" on {t}"))
+                .unwrap_or_default()
+        ),
         Error::Connect { failure, dbname, .. } => match failure {
             ConnectFailure::Refused => {
                 "is the server running? Locally: `docker compose up -d db`; in start-up races pass --wait 60".into()

@@ -8,6 +8,7 @@ mod diagram;
 mod fmt;
 mod migrate;
 mod output;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
