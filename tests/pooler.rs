@@ -301,3 +301,44 @@ async fn a_waiting_runner_says_who_holds_the_lock() {
     );
     assert_eq!(text(&out.stdout).matches("applied ").count(), 4);
 }
+
+#[tokio::test]
+async fn a_failed_no_transaction_migration_resumes_through_pgbouncer() {
+    let bouncer = PgBouncer::start(2);
+    let db = TestDb::new().await;
+    let url = bouncer.url(db.name());
+    let p = project_with(&[
+        (
+            "1_t",
+            "CREATE TABLE \"T\" (id int PRIMARY KEY, b int);\nINSERT INTO \"T\" VALUES (1, 7), (2, 7);\n",
+            "DROP TABLE \"T\";\n",
+        ),
+        (
+            "2_ix",
+            "-- nzc:no-transaction\nCREATE INDEX CONCURRENTLY \"ix_T_id\" ON \"T\" (id);\nCREATE UNIQUE INDEX CONCURRENTLY \"ux_T_b\" ON \"T\" (b);\n",
+            "-- nzc:no-transaction\nDROP INDEX CONCURRENTLY \"ux_T_b\";\nDROP INDEX CONCURRENTLY \"ix_T_id\";\n",
+        ),
+    ]);
+    let out = nzc(p.path(), Some(&url), &["migrate", "upgrade", "head"]);
+    assert!(!out.status.success());
+    assert!(
+        all(&out).contains("failed at statement 2 of 2"),
+        "{}",
+        all(&out)
+    );
+    let status = ok(&nzc(p.path(), Some(&url), &["migrate", "status"]));
+    assert!(status.contains("FAILED at statement 2"), "{status}");
+    db.client()
+        .await
+        .batch_execute("UPDATE \"T\" SET b = id")
+        .await
+        .unwrap();
+    let out = ok(&nzc(p.path(), Some(&url), &["migrate", "upgrade", "head"]));
+    assert!(out.contains("resuming 2_ix at statement 2"), "{out}");
+    assert_eq!(nzc_versions(&db).await.unwrap(), ["1_t", "2_ix"]);
+    assert_eq!(advisory_locks(&db).await, 0);
+    assert_eq!(
+        prepared_statements_on_the_pool(&bouncer, &db, 2).await,
+        [0, 0]
+    );
+}
