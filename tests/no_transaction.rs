@@ -161,6 +161,11 @@ async fn a_failed_migration_whose_applied_statements_changed_is_not_resumed() {
         "{resolved}"
     );
     assert_eq!(nzc_versions(&db).await.unwrap(), ["1_init"]);
+    let history = ok(&migrate(p.path(), db.url(), &["history"]));
+    assert!(
+        history.contains("2_indexes  pending — resolved by hand as not applied"),
+        "the audit note stays: {history}"
+    );
     let out = ok(&migrate(p.path(), db.url(), &["upgrade", "head"]));
     assert!(!out.contains("resuming"), "{out}");
     assert_eq!(nzc_versions(&db).await.unwrap(), ["1_init", "2_indexes"]);

@@ -87,6 +87,10 @@ pub enum RowState {
     Reverting,
     /// A no-transaction down migration that failed part-way.
     RevertFailed,
+    /// Not applied: a failed migration that `nzc migrate resolve
+    /// --rolled-back` recorded as undone by hand. The row stays for its
+    /// audit note; the migration is pending again.
+    RolledBack,
 }
 
 impl RowState {
@@ -96,6 +100,7 @@ impl RowState {
             "failed" => RowState::Failed,
             "reverting" => RowState::Reverting,
             "revert_failed" => RowState::RevertFailed,
+            "rolled_back" => RowState::RolledBack,
             _ => RowState::Applied,
         }
     }
@@ -108,6 +113,7 @@ impl RowState {
             RowState::Failed => "failed",
             RowState::Reverting => "reverting",
             RowState::RevertFailed => "revert_failed",
+            RowState::RolledBack => "rolled_back",
         }
     }
 
@@ -433,10 +439,11 @@ pub(crate) async fn expire(client: &impl GenericClient, row: &Applied) -> Result
 }
 
 /// Records a hand repair of a failed no-transaction migration (`nzc
-/// migrate resolve`), with an audit note: `applied` — the migration is
-/// applied (a failed up finished by hand, or a failed down undone by
-/// hand); not `applied` — it is not (a failed up undone by hand, or a
-/// failed down finished by hand). Returns the note.
+/// migrate resolve`), with an audit note kept in its row: `applied` — the
+/// migration is applied (a failed up finished by hand, or a failed down
+/// undone by hand); not `applied` — it is not (a failed up undone by hand,
+/// or a failed down finished by hand): state `rolled_back`, pending again.
+/// Returns the note.
 pub(crate) async fn resolve(
     client: &impl GenericClient,
     m: &Migration,
@@ -466,8 +473,8 @@ pub(crate) async fn resolve(
     } else {
         exec(
             client,
-            &format!("{DELETE} RETURNING 1"),
-            &[(&m.version, Type::TEXT)],
+            "UPDATE nzc_migrations SET state = 'rolled_back', statements_done = NULL, prefix_checksum = NULL, error = NULL, holder = NULL, lease_until = NULL, note = $2 WHERE version = $1 RETURNING 1",
+            &[(&m.version, Type::TEXT), (&note, Type::TEXT)],
             context,
         )
         .await?;

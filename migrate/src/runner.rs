@@ -358,7 +358,7 @@ impl Migrator {
                     Some(r) if r.state.in_progress() && history::lease_is_live(c, r).await? => Ok(
                         Attempt::Busy(format!("another runner is running {}", m.id())),
                     ),
-                    Some(r) if r.state != RowState::Applied => {
+                    Some(r) if !matches!(r.state, RowState::Applied | RowState::RolledBack) => {
                         Ok(Attempt::Done(history::resolve(c, m, r, applied).await?))
                     }
                     other => Err(Error::NothingToResolve {
@@ -956,6 +956,7 @@ pub fn status(files: &[Migration], rows: &[Applied]) -> Vec<(String, State)> {
                     reverting,
                 }
             }
+            Some(r) if r.state == RowState::RolledBack => State::Pending,
             Some(r) if r.state.in_progress() => State::Running {
                 done: r.statements_done.unwrap_or(0).max(0) as usize,
             },

@@ -145,7 +145,13 @@ pub fn history(format: Format, files: &[Migration], rows: &[Applied]) {
                 (Some(_), State::Running { done }) => {
                     println!("{}  running ({done} statement(s) done)", m.id())
                 }
-                _ => println!("{}  pending", m.id()),
+                _ => println!(
+                    "{}  pending{}",
+                    m.id(),
+                    row.and_then(|a| a.note.as_ref())
+                        .map(|n| format!(" — {n}"))
+                        .unwrap_or_default()
+                ),
             },
             Format::Json => {
                 let mut v = state_json(&m.id(), state);

@@ -121,7 +121,8 @@ pub fn psql(url: &str, sql: &str) {
     psql_file(url, f.path());
 }
 
-/// Whether the database has an nzc history, and its versions.
+/// Whether the database has an nzc history, and the migrations it records
+/// as applied.
 pub async fn nzc_versions(db: &TestDb) -> Option<Vec<String>> {
     let c = db.client().await;
     let exists: bool = c
@@ -134,7 +135,7 @@ pub async fn nzc_versions(db: &TestDb) -> Option<Vec<String>> {
     }
     Some(
         c.query(
-            "SELECT version || '_' || name FROM nzc_migrations ORDER BY version",
+            "SELECT version || '_' || name FROM nzc_migrations WHERE state = 'applied' ORDER BY version",
             &[],
         )
         .await
