@@ -469,7 +469,7 @@ impl Migrator {
         direction: Direction,
         target: Target,
     ) -> Result<Report, Error> {
-        let files = self.migrations()?;
+        self.migrations()?;
         let client: &Client = client;
         ensure_managed(client).await?;
         let holder = holder_id();
@@ -480,69 +480,12 @@ impl Migrator {
         let mut done = Vec::new();
         let mut retries = 0;
         loop {
-            let next = with_lock!(client, waiter, async {
-            let c = client;
-                    history::create(c).await?;
-                    let mut rows = history::read(c).await?;
-                    for r in rows.iter().filter(|r| r.state.in_progress()) {
-                        if history::lease_is_live(c, r).await? {
-                            return Ok(Attempt::Busy(format!(
-                                "another runner is in the middle of no-transaction migration {} ({} statement(s) done)",
-                                r.id(),
-                                r.statements_done.unwrap_or(0)
-                            )));
-                        }
-                        // Its runner died: the migration is failed where it stopped.
-                        history::expire(c, r).await?;
-                    }
-                    if rows.iter().any(|r| r.state.in_progress()) {
-                        rows = history::read(c).await?;
-                    }
-                    let applied = history::applied_only(&rows);
-                    if !self.allow_modified {
-                        verify_checksums(&applied, files)?;
-                    }
-                    let todo = self.plan(direction, &target, &applied)?;
-                    let todo: Vec<&Migration> = match &planned {
-                        None => {
-                            planned = Some(todo.iter().map(|m| m.version.clone()).collect());
-                            todo
-                        }
-                        Some(p) => todo.into_iter().filter(|m| p.contains(&m.version)).collect(),
-                    };
-                    let Some(&m) = todo.first() else {
-                        return Ok(Attempt::Done(Next::Finished));
-                    };
-                    let script = script_of(m, direction);
-                    if !script.no_transaction {
-                        return match apply_in_transaction(c, m, direction, &self.lock_timeout).await {
-                            Ok(d) => Ok(Attempt::Done(Next::Applied(d))),
-                            Err(Error::Failed(f)) if f.code == LOCK_NOT_AVAILABLE => {
-                                Ok(Attempt::RollBack(Next::LockTimedOut(f)))
-                            }
-                            Err(e) => Err(e),
-                        };
-                    }
-                    let row = rows.iter().find(|r| r.version == m.version);
-                    let start = resume_point(m, direction, row)?;
-                    let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
-                    let state = match direction {
-                        Direction::Up => RowState::Running,
-                        Direction::Down => RowState::Reverting,
-                    };
-                    history::take_lease(
-                        c,
-                        m,
-                        state,
-                        &holder,
-                        start as i32,
-                        &history::prefix_checksum(&statements[..start]),
-                        self.lease_seconds,
-                    )
-                    .await?;
-                    Ok(Attempt::Done(Next::NoTransaction(m, start)))
-                }
-            .await);
+            let next = with_lock!(
+                client,
+                waiter,
+                self.next_step(client, direction, &target, &mut planned, &holder)
+                    .await
+            );
             let d = match next {
                 Next::Finished => break,
                 Next::Applied(d) => {
@@ -587,6 +530,82 @@ impl Migrator {
             done,
             current,
         })
+    }
+
+    /// Under the lock: the history (expiring the leases of dead runners),
+    /// and the next migration of the plan — run here when it is
+    /// transactional, its lease taken when it is not.
+    async fn next_step<'m>(
+        &'m self,
+        c: &Client,
+        direction: Direction,
+        target: &Target,
+        planned: &mut Option<Vec<String>>,
+        holder: &str,
+    ) -> Result<Attempt<Next<'m>>, Error> {
+        let files = self.migrations()?;
+        history::create(c).await?;
+        let mut rows = history::read(c).await?;
+        for r in rows.iter().filter(|r| r.state.in_progress()) {
+            if history::lease_is_live(c, r).await? {
+                return Ok(Attempt::Busy(format!(
+                                "another runner is in the middle of no-transaction migration {} ({} statement(s) done)",
+                                r.id(),
+                                r.statements_done.unwrap_or(0)
+                            )));
+            }
+            // Its runner died: the migration is failed where it stopped.
+            history::expire(c, r).await?;
+        }
+        if rows.iter().any(|r| r.state.in_progress()) {
+            rows = history::read(c).await?;
+        }
+        let applied = history::applied_only(&rows);
+        if !self.allow_modified {
+            verify_checksums(&applied, files)?;
+        }
+        let todo = self.plan(direction, target, &applied)?;
+        let todo: Vec<&Migration> = match planned {
+            None => {
+                *planned = Some(todo.iter().map(|m| m.version.clone()).collect());
+                todo
+            }
+            Some(p) => todo
+                .into_iter()
+                .filter(|m| p.contains(&m.version))
+                .collect(),
+        };
+        let Some(&m) = todo.first() else {
+            return Ok(Attempt::Done(Next::Finished));
+        };
+        let script = script_of(m, direction);
+        if !script.no_transaction {
+            return match apply_in_transaction(c, m, direction, &self.lock_timeout).await {
+                Ok(d) => Ok(Attempt::Done(Next::Applied(d))),
+                Err(Error::Failed(f)) if f.code == LOCK_NOT_AVAILABLE => {
+                    Ok(Attempt::RollBack(Next::LockTimedOut(f)))
+                }
+                Err(e) => Err(e),
+            };
+        }
+        let row = rows.iter().find(|r| r.version == m.version);
+        let start = resume_point(m, direction, row)?;
+        let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
+        let state = match direction {
+            Direction::Up => RowState::Running,
+            Direction::Down => RowState::Reverting,
+        };
+        history::take_lease(
+            c,
+            m,
+            state,
+            holder,
+            start as i32,
+            &history::prefix_checksum(&statements[..start]),
+            self.lease_seconds,
+        )
+        .await?;
+        Ok(Attempt::Done(Next::NoTransaction(m, start)))
     }
 
     /// Runs a no-transaction migration from statement `start` (0-based),
