@@ -7,6 +7,7 @@ pub mod dbml;
 pub mod diff;
 pub mod mermaid;
 pub mod migration;
+pub mod python;
 pub mod rust;
 pub mod schema_file;
 pub mod sql;

@@ -48,7 +48,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         source_name: display_name(&args.schema),
     };
     let files = nzc_codegen::rust::render(&schema, &options);
-    let mut plan = plan(&out_dir, &files)?;
+    let mut plan = plan(&out_dir, &files, &out_dir.join("src"), "rs")?;
+    let mut outputs = vec![out_dir.display().to_string()];
+    if let Some(py) = &config.python {
+        let options = nzc_codegen::python::PythonOptions {
+            package: py.package.clone(),
+            distribution: py
+                .distribution
+                .clone()
+                .unwrap_or_else(|| py.package.replace('_', "-")),
+            source_name: display_name(&args.schema),
+        };
+        let files = nzc_codegen::python::render(&schema, &options);
+        plan.extend(self::plan(
+            &py.out_dir,
+            &files,
+            &py.out_dir.join(&py.package),
+            "py",
+        )?);
+        outputs.push(py.out_dir.display().to_string());
+    }
 
     // Migration: the schema against the state the latest migration leads to.
     let migrations_dir = args
@@ -109,8 +128,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.check {
         if plan.is_empty() {
             println!(
-                "{} is up to date with {}",
-                out_dir.display(),
+                "{} {} up to date with {}",
+                outputs.join(" and "),
+                if outputs.len() == 1 { "is" } else { "are" },
                 args.schema.display()
             );
             return Ok(ExitCode::SUCCESS);
@@ -139,7 +159,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.schema.display(),
         schema.tables.len(),
         schema.enums.len(),
-        out_dir.display(),
+        outputs.join(", "),
         plan.len(),
         if plan.len() == 1 { "" } else { "s" }
     );
@@ -200,8 +220,15 @@ impl Planned {
 }
 
 /// What must change on disk so `out_dir` holds exactly `files` (plus any
-/// file that does not carry the generated marker, which is left alone).
-fn plan(out_dir: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<Planned>> {
+/// file that does not carry the generated marker, which is left alone):
+/// files of extension `ext` in `stale_dir` that carry the marker but are no
+/// longer generated (a dropped table's module) are removed.
+fn plan(
+    out_dir: &Path,
+    files: &[GeneratedFile],
+    stale_dir: &Path,
+    ext: &str,
+) -> anyhow::Result<Vec<Planned>> {
     let mut plan = Vec::new();
     for f in files {
         let path = out_dir.join(&f.path);
@@ -223,12 +250,11 @@ fn plan(out_dir: &Path, files: &[GeneratedFile]) -> anyhow::Result<Vec<Planned>>
     // Generated files that the schema no longer produces (a dropped table).
     let expected: std::collections::HashSet<PathBuf> =
         files.iter().map(|f| out_dir.join(&f.path)).collect();
-    let src = out_dir.join("src");
-    if let Ok(entries) = std::fs::read_dir(&src) {
+    if let Ok(entries) = std::fs::read_dir(stale_dir) {
         let mut stale: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
             .filter(|p| !expected.contains(p))
             .filter(|p| {
                 std::fs::read_to_string(p)

@@ -8,6 +8,11 @@
 //!
 //! [migrations]
 //! dir = "migrations"             # relative to nzc.toml
+//!
+//! [python]                       # optional: SQLAlchemy + Pydantic models
+//! out_dir = "python/nzc_models"  # the distribution's root (pyproject.toml), relative to nzc.toml
+//! package = "nzc_models"         # the import name
+//! distribution = "nzc-models"    # the pyproject name (default: the package with `-` for `_`)
 //! ```
 
 use anyhow::Context as _;
@@ -23,6 +28,19 @@ pub struct Config {
     pub rust: RustConfig,
     #[serde(default)]
     pub migrations: MigrationsConfig,
+    /// Python models: written only when the section is there.
+    pub python: Option<PythonConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonConfig {
+    /// The distribution's root directory (where `pyproject.toml` goes), relative to nzc.toml.
+    pub out_dir: PathBuf,
+    /// The import name of the package.
+    pub package: String,
+    /// The distribution name; default: `package` with `-` for `_`.
+    pub distribution: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +94,19 @@ pub fn load(schema: &Path) -> anyhow::Result<Config> {
         if config.migrations.dir.is_relative() {
             config.migrations.dir = dir.join(&config.migrations.dir);
         }
+        if let Some(py) = &mut config.python {
+            if py.out_dir.is_relative() {
+                py.out_dir = dir.join(&py.out_dir);
+            }
+        }
+    }
+    if let Some(py) = &config.python {
+        anyhow::ensure!(
+            is_python_package_name(&py.package),
+            "invalid {}: [python] package `{}` is not a Python identifier (letters, digits, `_`; not a keyword)",
+            path.display(),
+            py.package
+        );
     }
     Ok(config)
 }
@@ -86,4 +117,20 @@ pub fn project_dir(schema: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// Whether `name` can be imported: an ASCII identifier that is not a keyword.
+fn is_python_package_name(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
+        "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
+        "try", "while", "with", "yield",
+    ];
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name)
 }

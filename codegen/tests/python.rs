@@ -1,0 +1,319 @@
+//! The Python model renderer: snapshots of every file of the package of
+//! `schema.nzc` (and of the hand-built feature schema), determinism, the
+//! marker line, names, and the naming convention. The generated code is run
+//! through ruff, mypy, Alembic, SQLAlchemy and pydantic by
+//! `tests/python_models.rs` at the workspace root (it needs the Python tools).
+
+mod support;
+
+use nzc_codegen::python::{render, PythonOptions};
+use nzc_codegen::GeneratedFile;
+use nzc_dsl::Schema;
+use support::*;
+
+fn options() -> PythonOptions {
+    PythonOptions {
+        package: "nzc_models".into(),
+        distribution: "nzc-models".into(),
+        source_name: "schema.nzc".into(),
+    }
+}
+
+/// One snapshot per file: `python__<case>__<path>.snap`.
+fn snapshot_files(case: &str, files: &[GeneratedFile]) {
+    for file in files {
+        let name = format!("{case}__{}", file.path.replace(['/', '.'], "_"));
+        insta::assert_snapshot!(name, file.contents);
+    }
+}
+
+fn paths(files: &[GeneratedFile]) -> Vec<&str> {
+    files.iter().map(|f| f.path.as_str()).collect()
+}
+
+fn file<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no file {path}"))
+        .contents
+}
+
+fn compile(source: &str) -> Schema {
+    nzc_dsl::compile(source, "test.nzc").unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn schema_nzc_snapshot() {
+    let files = render(&repository_schema(), &options());
+    assert_eq!(
+        paths(&files),
+        [
+            "nzc_models/__init__.py",
+            "nzc_models/base.py",
+            "nzc_models/budgets_funding.py",
+            "nzc_models/core.py",
+            "nzc_models/emissions.py",
+            "nzc_models/indicators_targets.py",
+            "nzc_models/initiatives_stakeholders.py",
+            "nzc_models/py.typed",
+            "nzc_models/records.py",
+            "pyproject.toml",
+        ]
+    );
+    snapshot_files("schema_nzc", &files);
+}
+
+#[test]
+fn city_schema_snapshot() {
+    let files = render(&city_schema(), &options());
+    assert_eq!(
+        paths(&files),
+        [
+            "nzc_models/__init__.py",
+            "nzc_models/base.py",
+            "nzc_models/core.py",
+            "nzc_models/enums.py",
+            "nzc_models/initiatives_stakeholders.py",
+            "nzc_models/models.py",
+            "nzc_models/py.typed",
+            "nzc_models/records.py",
+            "pyproject.toml",
+        ]
+    );
+    snapshot_files("city_schema", &files);
+}
+
+#[test]
+fn output_is_deterministic() {
+    // Every render builds its own hash maps (with their own random seeds), so
+    // equal output across renders means no iteration order leaks into it.
+    for schema in [repository_schema(), city_schema(), awkward_schema()] {
+        let first = render(&schema, &options());
+        for _ in 0..20 {
+            assert_eq!(render(&schema, &options()), first);
+        }
+    }
+}
+
+#[test]
+fn every_file_starts_with_the_marker() {
+    for schema in [
+        repository_schema(),
+        city_schema(),
+        awkward_schema(),
+        Schema::default(),
+    ] {
+        for f in render(&schema, &options()) {
+            let first = f.contents.lines().next().unwrap_or("");
+            assert_eq!(
+                first,
+                format!(
+                    "# {} from schema.nzc. Do not edit: change the schema and run `nzc compile`.",
+                    nzc_types::contract::GENERATED_MARKER
+                ),
+                "{}",
+                f.path
+            );
+            assert!(
+                f.contents.ends_with('\n') && !f.contents.ends_with("\n\n"),
+                "{}",
+                f.path
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_schema() {
+    let files = render(&Schema::default(), &options());
+    assert_eq!(
+        paths(&files),
+        [
+            "nzc_models/__init__.py",
+            "nzc_models/base.py",
+            "nzc_models/py.typed",
+            "nzc_models/records.py",
+            "pyproject.toml",
+        ]
+    );
+}
+
+#[test]
+fn options_name_the_package_and_the_distribution() {
+    let options = PythonOptions {
+        package: "climate_models".into(),
+        distribution: "climate-models".into(),
+        source_name: "model \"v4\".nzc\nx".into(),
+    };
+    let files = render(&repository_schema(), &options);
+    assert!(files
+        .iter()
+        .all(|f| f.path == "pyproject.toml" || f.path.starts_with("climate_models/")));
+    let pyproject = file(&files, "pyproject.toml");
+    assert!(
+        pyproject.contains("\nname = \"climate-models\"\n"),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains("\npackages = [\"climate_models\"]\n"),
+        "{pyproject}"
+    );
+    assert!(
+        pyproject.contains("\n\"climate_models\" = [\"py.typed\"]\n"),
+        "{pyproject}"
+    );
+    // The source name stays on the header's one line.
+    assert!(file(&files, "climate_models/base.py")
+        .starts_with("# @generated by nzc from model \"v4\".nzc x. Do not edit"));
+}
+
+#[test]
+fn names_avoid_keywords_and_reserved_attributes() {
+    let files = render(
+        &compile(
+            "table Thing {\n  id int @pk\n  class text?\n  metadata text?\n  registry text?\n  json text?\n  type text?\n  match text?\n  cityId int?\n  city_id int?\n  _2fa int?\n}\n",
+        ),
+        &options(),
+    );
+    let models = file(&files, "nzc_models/models.py");
+    for line in [
+        "    class_: Mapped[str | None] = mapped_column(\"class\", Text)\n",
+        "    metadata_: Mapped[str | None] = mapped_column(\"metadata\", Text)\n",
+        "    registry_: Mapped[str | None] = mapped_column(\"registry\", Text)\n",
+        "    json_: Mapped[str | None] = mapped_column(\"json\", Text)\n",
+        // Soft keywords are valid names.
+        "    type: Mapped[str | None] = mapped_column(Text)\n",
+        "    match: Mapped[str | None] = mapped_column(Text)\n",
+        // `city_id` needs no conversion and keeps its name; `cityId` gets a suffix.
+        "    city_id_2: Mapped[int | None] = mapped_column(\"cityId\", Integer)\n",
+        "    city_id: Mapped[int | None] = mapped_column(Integer)\n",
+        "    c_2fa: Mapped[int | None] = mapped_column(\"_2fa\", Integer)\n",
+    ] {
+        assert!(models.contains(line), "{line}in\n{models}");
+    }
+    let records = file(&files, "nzc_models/records.py");
+    assert!(records.contains("    class_: str | None = Field(default=None, alias=\"class\")\n"));
+    assert!(records.contains("    json_: str | None = Field(default=None, alias=\"json\")\n"));
+}
+
+#[test]
+fn relationships_follow_the_rust_naming_scheme() {
+    let files = render(&repository_schema(), &options());
+    let core = file(&files, "nzc_models/core.py");
+    // Reverse: plural of the referencing table; one-to-one (unique key): singular.
+    assert!(core.contains(
+        "    emission_records: Mapped[list[EmissionRecord]] = relationship(back_populates=\"city\")\n"
+    ));
+    assert!(core.contains(
+        "    climate_city_contract: Mapped[ClimateCityContract | None] = relationship(\n        back_populates=\"city\"\n    )\n"
+    ));
+    assert!(core.contains(
+        "    city: Mapped[City | None] = relationship(back_populates=\"climate_city_contract\")\n"
+    ));
+    // Cross-module targets are imported for type checkers only.
+    assert!(core.contains("if TYPE_CHECKING:\n    from .budgets_funding import CityBudget\n"));
+    // A self-reference: named by its column, `remote_side` on the many-to-one side.
+    let tef = file(&files, "nzc_models/initiatives_stakeholders.py");
+    assert!(tef.contains(
+        "    parent: Mapped[TefCategory | None] = relationship(\n        back_populates=\"tef_categories_by_parent_id\", remote_side=\"[TefCategory.tef_id]\"\n    )\n"
+    ));
+    assert!(tef.contains(
+        "    tef_categories_by_parent_id: Mapped[list[TefCategory]] = relationship(\n        back_populates=\"parent\"\n    )\n"
+    ));
+}
+
+#[test]
+fn two_keys_to_one_table_spell_out_their_joins() {
+    let files = render(
+        &compile(
+            "table P {\n  id int @pk\n}\ntable C {\n  id int @pk\n  a int @ref(P.id)\n  b int? @ref(P.id)\n}\n",
+        ),
+        &options(),
+    );
+    let models = file(&files, "nzc_models/models.py");
+    for expected in [
+        "    cs_by_a: Mapped[list[C]] = relationship(\n        back_populates=\"a_2\", primaryjoin=\"P.id == C.a\", foreign_keys=\"[C.a]\"\n    )\n",
+        "    a_2: Mapped[P] = relationship(\n        back_populates=\"cs_by_a\", primaryjoin=\"P.id == C.a\", foreign_keys=\"[C.a]\"\n    )\n",
+        "    b_2: Mapped[P | None] = relationship(\n        back_populates=\"cs_by_b\", primaryjoin=\"P.id == C.b\", foreign_keys=\"[C.b]\"\n    )\n",
+    ] {
+        assert!(models.contains(expected), "{expected}in\n{models}");
+    }
+}
+
+#[test]
+fn the_naming_convention_is_the_schemas() {
+    let files = render(&repository_schema(), &options());
+    let base = file(&files, "nzc_models/base.py");
+    assert!(base.contains(
+        "NAMING_CONVENTION: dict[str, str] = {\n    \"pk\": \"pk_%(table_name)s\",\n    \"uq\": \"uq_%(table_name)s_%(column_0_name)s\",\n    \"fk\": \"fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s\",\n    \"ix\": \"ix_%(table_name)s_%(column_0_name)s\",\n    \"ck\": \"ck_%(table_name)s_%(constraint_name)s\",\n}\n"
+    ));
+    // schema.nzc uses the convention everywhere: no name is written out.
+    for f in &files {
+        assert!(!f.contents.contains("name=\""), "{}", f.path);
+    }
+
+    let files = render(
+        &compile(concat!(
+            "naming {\n  unique = \"{table}_{columns}_key\"\n  check = \"{table}_{name}_check\"\n  index = \"idx_{table}_{columns}\"\n}\n",
+            "table T {\n  id int @pk(name: \"t_primary\")\n  a int\n  b int\n",
+            "  @@unique([a, b])\n  @@unique([b], name: \"b_only\")\n",
+            "  @@check(positive, `a > 0`)\n  @@check(other, `b > 0`, name: \"b_positive\")\n",
+            "  @@index([b, a])\n  @@index([a], name: \"a_idx\")\n}\n",
+        )),
+        &options(),
+    );
+    let base = file(&files, "nzc_models/base.py");
+    assert!(base.contains("    \"uq\": \"%(table_name)s_%(column_0_N_name)s_key\",\n"));
+    assert!(base.contains("    \"ck\": \"%(table_name)s_%(constraint_name)s_check\",\n"));
+    let models = file(&files, "nzc_models/models.py");
+    for expected in [
+        "PrimaryKeyConstraint(\"id\", name=\"t_primary\")",
+        "UniqueConstraint(\"a\", \"b\"),",
+        "UniqueConstraint(\"b\", name=\"b_only\")",
+        // The part the `ck` convention wraps…
+        "CheckConstraint(\"a > 0\", name=\"positive\")",
+        // …or the whole name when the convention cannot give it.
+        "CheckConstraint(\"b > 0\", name=conv(\"b_positive\"))",
+        "Index(None, \"b\", \"a\")",
+        "Index(\"a_idx\", \"a\")",
+    ] {
+        assert!(models.contains(expected), "{expected} in\n{models}");
+    }
+}
+
+#[test]
+fn defaults_are_the_migrations_sql() {
+    let files = render(
+        &compile(concat!(
+            "enum E {\n  a\n  \"b c\"\n}\n",
+            "table T {\n  id int @pk\n  n int @default(-1)\n  s text @default(\"it's\")\n",
+            "  j json @default(\"{}\")\n  e E @default(\"b c\")\n  t timestamptz @default(now())\n",
+            "  x text @default(`' :not_a_bind'`)\n}\n",
+        )),
+        &options(),
+    );
+    let models = file(&files, "nzc_models/models.py");
+    for expected in [
+        "server_default=text(\"-1\")",
+        "server_default=text(\"'it''s'\")",
+        // PostgreSQL's own form: Alembic compares json defaults as text.
+        "server_default=text(\"'{}'::json\")",
+        "server_default=text(\"'b c'\")",
+        "server_default=text(\"now()\")",
+        // `:name` would be a bind parameter in text().
+        "server_default=literal_column(\"' :not_a_bind'\")",
+        "mapped_column(Integer, primary_key=True, autoincrement=False)",
+    ] {
+        assert!(models.contains(expected), "{expected} in\n{models}");
+    }
+    let records = file(&files, "nzc_models/records.py");
+    for expected in [
+        "    n: int = Field(default=-1, ge=-2147483648, le=2147483647)\n",
+        "    s: str = \"it's\"\n",
+        "    e: E = E.B_C\n",
+        "    t: datetime.datetime | None = None\n",
+    ] {
+        assert!(records.contains(expected), "{expected} in\n{records}");
+    }
+}
