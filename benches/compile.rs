@@ -30,13 +30,15 @@
 
 mod support;
 
+use support::command::{self, timed};
+use support::figures::{verdict, MIB};
 use support::schema::schema_source;
-use support::{env_usize, load_average, machine};
+use support::{dir_kind, env_usize, load_average, nzc_binary, scratch_dir};
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cap::Cap;
 use nzc_codegen::rust::RustOptions;
@@ -53,7 +55,6 @@ const DEFAULT_SIZES: [usize; 4] = [1250, 2500, 5000, 10_000];
 /// The targets of the issue, for the largest size.
 const TARGET_SECONDS: f64 = 2.0;
 const TARGET_MIB: f64 = 500.0;
-const MIB: f64 = 1024.0 * 1024.0;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,7 +76,7 @@ fn main() {
         // `cargo test --all-targets`: a quick check that every part still runs.
         (vec![40], Some(1))
     };
-    let dir = scratch_dir();
+    let dir = scratch_dir("nzc-bench-");
     let load_before = load_average();
 
     let mut rows = Vec::new();
@@ -112,9 +113,6 @@ fn main() {
     }
     print!("{}", report(&rows, bench, &load_before, &load_average()));
 }
-
-// ---------------------------------------------------------------------------
-// The synthetic schema
 
 // ---------------------------------------------------------------------------
 // One run, in a fresh process
@@ -281,25 +279,9 @@ fn run_child(mode: &str, path: &Path) -> Sample {
     Sample { values }
 }
 
-/// One end-to-end run of the `nzc compile` binary into a fresh directory.
-struct BinarySample {
-    wall: Duration,
-    /// Maximum resident set size from `/usr/bin/time`, when it is installed.
-    max_rss: Option<u64>,
-    /// User + system CPU seconds, from `/usr/bin/time` (10 ms resolution).
-    cpu: Option<f64>,
-}
-
-fn run_binary(schema: &Path, out: &Path) -> BinarySample {
-    let nzc = nzc_binary();
-    let time = Path::new("/usr/bin/time");
-    let mut cmd = if time.exists() {
-        let mut c = Command::new(time);
-        c.args(["-f", "nzc-bench-time %M %U %S"]).arg(&nzc);
-        c
-    } else {
-        Command::new(&nzc)
-    };
+/// One end-to-end run of the `nzc compile` binary into `out`.
+fn run_binary(schema: &Path, out: &Path) -> command::Sample {
+    let mut cmd = Command::new(nzc_binary());
     cmd.arg("compile")
         .arg(schema)
         .arg("--out")
@@ -307,55 +289,14 @@ fn run_binary(schema: &Path, out: &Path) -> BinarySample {
         .arg("--migrations-dir")
         .arg(out.join("migrations"))
         .current_dir(schema.parent().expect("schema directory"));
-    let start = Instant::now();
-    let output = cmd.output().expect("run nzc compile");
-    let wall = start.elapsed();
+    let run = timed(cmd);
     assert!(
-        output.status.success(),
+        run.output.status.success(),
         "nzc compile failed: {}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+        run.output.status,
+        String::from_utf8_lossy(&run.output.stderr)
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let fields: Vec<&str> = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("nzc-bench-time "))
-        .map(|l| l.split_whitespace().collect())
-        .unwrap_or_default();
-    let max_rss = fields
-        .first()
-        .and_then(|kb| kb.parse::<u64>().ok())
-        .map(|kb| kb * 1024);
-    let cpu = match (fields.get(1), fields.get(2)) {
-        (Some(u), Some(s)) => u
-            .parse::<f64>()
-            .ok()
-            .zip(s.parse::<f64>().ok())
-            .map(|(u, s)| u + s),
-        _ => None,
-    };
-    BinarySample { wall, max_rss, cpu }
-}
-
-/// Where the schemas and the binary's output go: tmpfs (`/dev/shm`) when
-/// there is one, so that the figures are nzc's and not the disk's.
-fn scratch_dir() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("nzc-bench-");
-    if shm.is_dir() {
-        if let Ok(dir) = builder.tempdir_in(shm) {
-            return dir;
-        }
-    }
-    builder.tempdir().expect("temporary directory")
-}
-
-/// The `nzc` binary cargo built with this bench (`target/release/nzc` under
-/// `cargo bench`), or `NZC_BIN`.
-fn nzc_binary() -> PathBuf {
-    std::env::var_os("NZC_BIN")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nzc")), PathBuf::from)
+    run.sample
 }
 
 // ---------------------------------------------------------------------------
@@ -367,8 +308,8 @@ struct Row {
     runs: usize,
     parse: Vec<Sample>,
     pipeline: Vec<Sample>,
-    binary: Vec<BinarySample>,
-    binary_again: Vec<BinarySample>,
+    binary: Vec<command::Sample>,
+    binary_again: Vec<command::Sample>,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -420,11 +361,8 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
         o,
         "\n## nzc compile — synthetic schemas, {COLUMNS} columns per table\n"
     );
-    let _ = writeln!(o, "{}", machine());
-    let _ = writeln!(
-        o,
-        "load average (1/5/15 min): {load_before} before, {load_after} after\n"
-    );
+    support::write_machine_load(&mut o, load_before, load_after);
+    o.push('\n');
     if !bench {
         let _ = writeln!(o, "(quick check without `--bench`: one run of a small schema; run `cargo bench --bench compile` for figures)\n");
     }
@@ -518,8 +456,8 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
         let total = median(secs(&last.pipeline, "total"));
         let peak =
             median(bytes(&last.pipeline, "peak_heap")).max(median(bytes(&last.pipeline, "vm_hwm")));
-        let wall = |b: &[BinarySample]| median(b.iter().map(|b| b.wall.as_secs_f64()).collect());
-        let rss = |b: &[BinarySample]| {
+        let wall = |b: &[command::Sample]| median(b.iter().map(|b| b.wall.as_secs_f64()).collect());
+        let rss = |b: &[command::Sample]| {
             b.iter()
                 .filter_map(|b| b.max_rss)
                 .map(|b| b as f64)
@@ -530,7 +468,6 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
             "\nTargets ({} tables × {COLUMNS} columns):\n",
             last.tables
         );
-        let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
         let _ = writeln!(
             o,
             "- time under {TARGET_SECONDS} s, in memory: {} (CPU {}) — {}",
@@ -582,7 +519,7 @@ fn report(rows: &[Row], bench: bool, load_before: &str, load_after: &str) -> Str
 }
 
 /// `median (min–max) | per table | CPU | max RSS` of binary runs.
-fn binary_cells(samples: &[BinarySample], tables: usize) -> String {
+fn binary_cells(samples: &[command::Sample], tables: usize) -> String {
     let w: Vec<f64> = samples.iter().map(|b| b.wall.as_secs_f64()).collect();
     let (lo, hi) = min_max(&w);
     let rss: Vec<f64> = samples
@@ -608,14 +545,6 @@ fn binary_cells(samples: &[BinarySample], tables: usize) -> String {
             mib(median(rss))
         }
     )
-}
-
-fn dir_kind() -> &'static str {
-    if Path::new("/dev/shm").is_dir() {
-        "tmpfs (/dev/shm)"
-    } else {
-        "the temporary directory"
-    }
 }
 
 fn env_sizes() -> Vec<usize> {

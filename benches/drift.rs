@@ -42,18 +42,18 @@
 
 mod support;
 
+use support::command::{check, timed, Run, Sample};
+use support::figures::{median, min_max, ms, verdict, MIB};
+use support::pg::{self, psql_query, sqlalchemy_url, Admin, Database, HISTORY_TABLES};
 use support::schema::schema_source;
-use support::{env_usize, load_average, machine};
+use support::{alembic, dir_kind, env_usize, load_average, nzc_binary, nzc_command, scratch_dir};
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const DEFAULT_ADMIN_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
-const DEFAULT_VENV_ALEMBIC: &str = "/tmp/nzc-alembic-venv/bin/alembic";
 const DEFAULT_RUNS: usize = 15;
 const DEFAULT_PULL_TABLES: usize = 1000;
 /// Tables of the pulled database without `--bench`.
@@ -66,11 +66,15 @@ const TARGET_PULL: Duration = Duration::from_secs(1);
 const EXIT_DRIFT: i32 = 2;
 /// The drift of the drifted copies: one column the schema does not have.
 const DRIFT_SQL: &str = r#"ALTER TABLE "City" ADD COLUMN "extra" text"#;
-/// Tables that record applied migrations; not part of the schema compared.
-const HISTORY_TABLES: &str = "'nzc_migrations', 'alembic_version'";
-/// The format of `/usr/bin/time`'s line on stderr: max RSS in KiB.
-const TIME_PREFIX: &str = "nzc-bench-time ";
-const MIB: f64 = 1024.0 * 1024.0;
+/// `nzc compile` of `schema.nzc` in a project directory.
+const COMPILE: [&str; 6] = [
+    "compile",
+    "schema.nzc",
+    "--out",
+    "generated",
+    "--migrations-dir",
+    "migrations",
+];
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
@@ -84,28 +88,15 @@ fn main() {
     } else {
         QUICK_PULL_TABLES
     };
-    let admin = std::env::var("NZC_BENCH_ADMIN_URL")
-        .or_else(|_| std::env::var("NZC_TEST_ADMIN_URL"))
-        .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string());
-    let server = match psql_query(&admin, "SHOW server_version") {
-        Ok(v) => v,
-        Err(why) => {
-            eprintln!("drift bench: PostgreSQL is not reachable through psql at {admin}: {why}");
-            if bench {
-                std::process::exit(1);
-            }
-            println!(
-                "drift bench skipped: no PostgreSQL (run `cargo bench --bench drift` with one)"
-            );
-            return;
-        }
+    let admin = pg::admin_url(pg::DEFAULT_ADMIN_URL);
+    let Some(server) = pg::server_version(&admin, "drift", bench) else {
+        return;
     };
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let nzc = std::env::var_os("NZC_BIN")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nzc")), PathBuf::from);
-    let scratch = scratch_dir();
-    let admin = Admin { url: admin };
+    let nzc = nzc_binary();
+    let scratch = scratch_dir("nzc-bench-drift-");
+    let admin = Admin::new(admin, "drift");
     let load_before = load_average();
 
     let mut check = CheckBench::prepare(&admin, root, &nzc, scratch.path());
@@ -136,21 +127,8 @@ fn main() {
 
     let mut o = String::new();
     let _ = writeln!(o, "\n## Reading the database back: drift check and pull\n");
-    let _ = writeln!(o, "{}", machine());
-    let _ = writeln!(
-        o,
-        "load average (1/5/15 min): {load_before} before, {} after",
-        load_average()
-    );
-    let _ = writeln!(
-        o,
-        "PostgreSQL {server}; nzc: {}; {}",
-        nzc.display(),
-        check
-            .alembic_version
-            .as_deref()
-            .unwrap_or("alembic: skipped")
-    );
+    support::write_machine_load(&mut o, &load_before, &load_average());
+    pg::write_versions(&mut o, &server, &nzc, check.alembic_version.as_deref());
     let _ = writeln!(
         o,
         "{runs} runs each, the contenders taking turns; medians (min–max); whole commands; \
@@ -214,42 +192,38 @@ impl CheckBench {
         ];
         let mut databases = vec![nzc_db, nzc_drifted];
 
-        let alembic_version = match Alembic::find(root)
-            .and_then(|a| a.prepare(admin, &databases[0], scratch))
-        {
-            Ok((alembic, in_sync, drifted)) => {
-                let ini = alembic.check_ini.clone();
-                for (db, database, expect) in [
-                    (&in_sync, "in sync", Expect::Code(0)),
-                    (&drifted, "drifted", Expect::NonZero),
-                ] {
-                    let mut c = Contender::new(
-                        "alembic",
-                        "alembic -c tools/alembic-bench/check.ini check",
-                        database,
-                        expect,
-                        (
-                            alembic.bin.clone(),
-                            vec!["-c".into(), ini.clone().into(), "check".into()],
-                        ),
-                        scratch,
-                    );
-                    c.envs
-                        .push(("NZC_BENCH_DATABASE_URL".into(), sqlalchemy_url(&db.url)));
-                    contenders.push(c);
+        let alembic_version =
+            match Alembic::find(root).and_then(|a| a.prepare(admin, &databases[0], scratch)) {
+                Ok((alembic, in_sync, drifted)) => {
+                    let ini = alembic.check_ini.clone();
+                    for (db, database, expect) in [
+                        (&in_sync, "in sync", Expect::Code(0)),
+                        (&drifted, "drifted", Expect::NonZero),
+                    ] {
+                        let mut c = Contender::new(
+                            "alembic",
+                            "alembic -c tools/alembic-bench/check.ini check",
+                            database,
+                            expect,
+                            (
+                                alembic.bin.clone(),
+                                vec!["-c".into(), ini.clone().into(), "check".into()],
+                            ),
+                            scratch,
+                        );
+                        c.envs
+                            .push(("NZC_BENCH_DATABASE_URL".into(), sqlalchemy_url(&db.url)));
+                        contenders.push(c);
+                    }
+                    databases.push(in_sync);
+                    databases.push(drifted);
+                    Some(alembic.version)
                 }
-                databases.push(in_sync);
-                databases.push(drifted);
-                Some(alembic.version)
-            }
-            Err(why) => {
-                eprintln!("drift bench: alembic skipped: {why}");
-                eprintln!(
-                    "  to include it: python3 -m venv /tmp/nzc-alembic-venv && /tmp/nzc-alembic-venv/bin/pip install -r tools/alembic-bench/requirements.txt"
-                );
-                None
-            }
-        };
+                Err(why) => {
+                    alembic::skipped("drift", &why);
+                    None
+                }
+            };
 
         // Untimed round: every contender says what it should.
         let mut alembic_failed = None;
@@ -306,21 +280,15 @@ impl CheckBench {
         let _ = writeln!(o, "|---|---|---|---:|---:|---:|---:|---:|");
         let base = median(&self.contenders[0].wall());
         for c in &self.contenders {
-            let w = c.wall();
-            let (lo, hi) = min_max(&w);
-            let m = median(&w);
             let _ = writeln!(
                 o,
-                "| {} | `{}` | {} | {} | {} | {}–{} | {} | {:.2}× |",
+                "| {} | `{}` | {} | {} | {} | {:.2}× |",
                 c.label,
                 c.command,
                 c.database,
                 c.last_code.get().map_or("?".into(), |s| s.to_string()),
-                ms(m),
-                ms(lo),
-                ms(hi),
-                rss_cell(&c.samples),
-                m.as_secs_f64() / base.as_secs_f64(),
+                timing_cells(&c.samples),
+                median(&c.wall()).as_secs_f64() / base.as_secs_f64(),
             );
         }
         match self
@@ -445,38 +413,17 @@ struct Alembic {
 impl Alembic {
     /// The alembic executable, its version and SQLAlchemy's, or why there is none.
     fn find(root: &Path) -> Result<Alembic, String> {
-        let candidates: Vec<PathBuf> = match std::env::var_os("NZC_BENCH_ALEMBIC") {
-            Some(p) => vec![PathBuf::from(p)],
-            None => vec![
-                PathBuf::from(DEFAULT_VENV_ALEMBIC),
-                PathBuf::from("alembic"),
-            ],
-        };
-        let mut why = Vec::new();
-        for bin in candidates {
-            match Command::new(&bin).arg("--version").output() {
-                Ok(out) if out.status.success() => {
-                    let mut version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                    if let Some(sa) = sqlalchemy_version(&bin) {
-                        let _ = write!(version, ", SQLAlchemy {sa}");
-                    }
-                    let dir = root.join("tools/alembic-bench");
-                    return Ok(Alembic {
-                        bin,
-                        version,
-                        upgrade_ini: dir.join("alembic.ini"),
-                        check_ini: dir.join("check.ini"),
-                    });
-                }
-                Ok(out) => why.push(format!(
-                    "`{} --version` failed: {}",
-                    bin.display(),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                )),
-                Err(e) => why.push(format!("{}: {e}", bin.display())),
-            }
+        let (bin, mut version) = alembic::find()?;
+        if let Some(sa) = sqlalchemy_version(&bin) {
+            let _ = write!(version, ", SQLAlchemy {sa}");
         }
-        Err(why.join("; "))
+        let dir = root.join("tools/alembic-bench");
+        Ok(Alembic {
+            bin,
+            version,
+            upgrade_ini: dir.join("alembic.ini"),
+            check_ini: dir.join("check.ini"),
+        })
     }
 
     /// Two databases built by `alembic upgrade head` (so at head in
@@ -597,15 +544,9 @@ impl PullBench {
         std::fs::write(against.join("schema.nzc"), &text).expect("write the pulled schema");
         let before = migration_dirs(&against.join("migrations"));
         run_ok(
-            nzc_command(nzc, &against).args([
-                "compile",
-                "schema.nzc",
-                "--out",
-                "generated",
-                "--migrations-dir",
-                "migrations",
-                "--allow-data-loss",
-            ]),
+            nzc_command(nzc, &against)
+                .args(COMPILE)
+                .arg("--allow-data-loss"),
             "nzc compile of the pulled file against the original migrations",
         );
         let against_snapshot = migration_dirs(&against.join("migrations"))
@@ -683,19 +624,12 @@ impl PullBench {
         );
         let _ = writeln!(o, "| command | median | min–max | max RSS | note |");
         let _ = writeln!(o, "|---|---:|---:|---:|---|");
-        let pull = walls(&self.pull);
-        let (lo, hi) = min_max(&pull);
         let _ = writeln!(
             o,
-            "| `nzc db pull -o pulled.nzc` | {} | {}–{} | {} | {:.0} KiB written |",
-            ms(median(&pull)),
-            ms(lo),
-            ms(hi),
-            rss_cell(&self.pull),
+            "| `nzc db pull -o pulled.nzc` | {} | {:.0} KiB written |",
+            timing_cells(&self.pull),
             self.pulled_bytes as f64 / 1024.0
         );
-        let check = walls(&self.check);
-        let (lo, hi) = min_max(&check);
         let differences = self
             .check_lines
             .iter()
@@ -703,15 +637,12 @@ impl PullBench {
             .count();
         let _ = writeln!(
             o,
-            "| `nzc migrate check` (same database, for information) | {} | {}–{} | {} | exit {}, {} difference(s) |",
-            ms(median(&check)),
-            ms(lo),
-            ms(hi),
-            rss_cell(&self.check),
+            "| `nzc migrate check` (same database, for information) | {} | exit {}, {} difference(s) |",
+            timing_cells(&self.check),
             self.check_code.map_or("?".into(), |c| c.to_string()),
             differences
         );
-        let m = median(&pull);
+        let m = median(&walls(&self.pull));
         let _ = writeln!(
             o,
             "\nTarget: `nzc db pull` of {} tables under {} s: {} — {}\n",
@@ -757,17 +688,7 @@ impl PullBench {
 
 /// `nzc compile` + `nzc migrate upgrade head` of `project/schema.nzc` into `db`.
 fn build(nzc: &Path, project: &Path, db: &Database) {
-    run_ok(
-        nzc_command(nzc, project).args([
-            "compile",
-            "schema.nzc",
-            "--out",
-            "generated",
-            "--migrations-dir",
-            "migrations",
-        ]),
-        "nzc compile",
-    );
+    run_ok(nzc_command(nzc, project).args(COMPILE), "nzc compile");
     run_ok(
         nzc_command(nzc, project)
             .args([
@@ -824,90 +745,9 @@ fn statements(sql: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------
 // Running commands
 
-struct Run {
-    sample: Sample,
-    output: Output,
-}
-
-/// One timed run: wall time, and max RSS when `/usr/bin/time` is installed.
-#[derive(Clone, Copy)]
-struct Sample {
-    wall: Duration,
-    max_rss: Option<u64>,
-}
-
-/// Runs `cmd` (through `/usr/bin/time` when it is installed, for every
-/// contender alike) and times it.
-fn timed(cmd: Command) -> Run {
-    let time = Path::new("/usr/bin/time");
-    let mut cmd = if time.exists() {
-        let mut c = Command::new(time);
-        c.arg("-f")
-            .arg(format!("{TIME_PREFIX}%M"))
-            .arg(cmd.get_program())
-            .args(cmd.get_args())
-            .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")));
-        for (k, v) in cmd.get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        c
-    } else {
-        cmd
-    };
-    let start = Instant::now();
-    let mut output = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {:?}: {e}", cmd.get_program()));
-    let wall = start.elapsed();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let max_rss = stderr
-        .lines()
-        .find_map(|l| l.strip_prefix(TIME_PREFIX))
-        .and_then(|kb| kb.trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024);
-    // Leave the command's own stderr, without /usr/bin/time's lines.
-    output.stderr = stderr
-        .lines()
-        .filter(|l| {
-            !l.starts_with(TIME_PREFIX) && !l.starts_with("Command exited with non-zero status")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        .into_bytes();
-    Run {
-        sample: Sample { wall, max_rss },
-        output,
-    }
-}
-
-fn nzc_command(nzc: &Path, cwd: &Path) -> Command {
-    let mut cmd = Command::new(nzc);
-    cmd.env_remove("DATABASE_URL")
-        .env_remove("DB_URL")
-        .current_dir(cwd);
-    cmd
-}
-
 fn run_ok(cmd: &mut Command, what: &str) {
     if let Err(why) = check(cmd.output()) {
         panic!("{what} failed: {why}");
-    }
-}
-
-fn check(output: std::io::Result<Output>) -> Result<(), String> {
-    let output = output.map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: {}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout).trim(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
     }
 }
 
@@ -927,157 +767,40 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Where the projects and the pulled files go: tmpfs (`/dev/shm`) when there
-/// is one, so that the figures are nzc's and not the disk's.
-fn scratch_dir() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("nzc-bench-drift-");
-    if shm.is_dir() {
-        if let Ok(dir) = builder.tempdir_in(shm) {
-            return dir;
-        }
-    }
-    builder.tempdir().expect("temporary directory")
-}
-
-fn dir_kind() -> &'static str {
-    if Path::new("/dev/shm").is_dir() {
-        "tmpfs (/dev/shm)"
-    } else {
-        "the temporary directory"
-    }
-}
-
 // ---------------------------------------------------------------------------
-// Databases
-
-struct Admin {
-    url: String,
-}
-
-/// A database of this run, dropped when the value is.
-struct Database {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-impl Admin {
-    /// Creates an empty database with a name unique to this process.
-    fn fresh(&self) -> Database {
-        let name = format!(
-            "nzc_bench_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        psql_query(&self.url, &format!("CREATE DATABASE \"{name}\""))
-            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
-        Database {
-            admin: self.url.clone(),
-            url: with_database(&self.url, &name),
-            name,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Err(e) = psql_query(
-            &self.admin,
-            &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-        ) {
-            eprintln!("drift bench: could not drop database {}: {e}", self.name);
-        }
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-/// `postgresql+psycopg://…` for SQLAlchemy.
-fn sqlalchemy_url(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    format!("postgresql+psycopg://{rest}")
-}
-
-/// Runs one statement with psql; its output, trimmed.
-fn psql_query(url: &str, sql: &str) -> Result<String, String> {
-    let output = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
-        .output();
-    let output = output.map_err(|e| format!("cannot run psql: {e}"))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
-    }
-}
+// The schema in the database
 
 /// The schema `public` as PostgreSQL prints it, one sorted line per object,
 /// without the history tables: every column (position, type with modifiers,
 /// NOT NULL, default, comment), table comments, constraints, indexes and
 /// enum types with their labels and comments.
 fn fingerprint(url: &str) -> Result<String, String> {
-    psql_query(
+    pg::fingerprint(
         url,
-        &format!(
-            "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (
-               SELECT format('column %s %s %s %s notnull=%s default=%s comment=%s',
-                             c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
-                             a.attnotnull, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)) AS line
-                 FROM pg_class c
-                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-                WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-                  AND c.relname NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT format('table %s comment=%s', relname, obj_description(oid, 'pg_class'))
-                 FROM pg_class
-                WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
-                  AND relname NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-                 FROM pg_constraint
-                WHERE connamespace = 'public'::regnamespace
-                  AND conrelid::regclass::text NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT 'index ' || indexdef FROM pg_indexes
-                WHERE schemaname = 'public' AND tablename NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT format('type %s %s comment=%s', t.typname,
-                             string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder),
-                             obj_description(t.oid, 'pg_type'))
-                 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
-                WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.oid, t.typname
-             ) AS s"
-        ),
+        &[
+            format!(
+                "SELECT format('column %s %s %s %s notnull=%s default=%s comment=%s',
+                               c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+                               a.attnotnull, pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)) AS line
+                   FROM pg_class c
+                   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+                  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                    AND c.relname NOT IN ({HISTORY_TABLES})"
+            ),
+            format!(
+                "SELECT format('table %s comment=%s', relname, obj_description(oid, 'pg_class'))
+                   FROM pg_class
+                  WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+                    AND relname NOT IN ({HISTORY_TABLES})"
+            ),
+            "SELECT format('type %s %s comment=%s', t.typname,
+                           string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder),
+                           obj_description(t.oid, 'pg_type'))
+               FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+              WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.oid, t.typname"
+                .into(),
+        ],
     )
 }
 
@@ -1106,22 +829,16 @@ fn walls(samples: &[Sample]) -> Vec<Duration> {
     samples.iter().map(|s| s.wall).collect()
 }
 
-fn median(v: &[Duration]) -> Duration {
-    let mut v = v.to_vec();
-    v.sort();
-    let n = v.len();
-    assert!(n > 0);
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2
-    }
-}
-
-fn min_max(v: &[Duration]) -> (Duration, Duration) {
-    (
-        v.iter().copied().min().unwrap_or_default(),
-        v.iter().copied().max().unwrap_or_default(),
+/// `median | min–max | max RSS` of the samples' wall times.
+fn timing_cells(samples: &[Sample]) -> String {
+    let w = walls(samples);
+    let (lo, hi) = min_max(&w);
+    format!(
+        "{} | {}–{} | {}",
+        ms(median(&w)),
+        ms(lo),
+        ms(hi),
+        rss_cell(samples)
     )
 }
 
@@ -1133,16 +850,4 @@ fn rss_cell(samples: &[Sample]) -> String {
     }
     rss.sort_unstable();
     format!("{:.0} MiB", rss[rss.len() / 2] as f64 / MIB)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "MISSED"
-    }
 }

@@ -28,46 +28,28 @@
 
 mod support;
 
-use support::{load_average, machine};
+use support::command::check;
+use support::figures::{median, min_max, ms};
+use support::pg::{self, psql_query, sqlalchemy_url, Admin, HISTORY_TABLES};
+use support::{alembic, env_usize, load_average, nzc_binary, nzc_command, up_files};
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const DEFAULT_ADMIN_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
-const DEFAULT_VENV_ALEMBIC: &str = "/tmp/nzc-alembic-venv/bin/alembic";
 const DEFAULT_RUNS: usize = 15;
-/// Tables that record applied migrations; not part of the schema compared.
-const HISTORY_TABLES: &str = "'nzc_migrations', 'alembic_version'";
 
 fn main() {
     let bench = std::env::args().any(|a| a == "--bench");
     let runs = if bench {
-        std::env::var("NZC_BENCH_RUNS").map_or(DEFAULT_RUNS, |v| {
-            v.trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("NZC_BENCH_RUNS must be a number, not `{v}`"))
-        })
+        env_usize("NZC_BENCH_RUNS").unwrap_or(DEFAULT_RUNS)
     } else {
         0
     };
-    let admin = std::env::var("NZC_BENCH_ADMIN_URL")
-        .or_else(|_| std::env::var("NZC_TEST_ADMIN_URL"))
-        .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string());
-    let server = match psql_query(&admin, "SHOW server_version") {
-        Ok(v) => v,
-        Err(why) => {
-            eprintln!("migrate bench: PostgreSQL is not reachable through psql at {admin}: {why}");
-            if bench {
-                std::process::exit(1);
-            }
-            println!(
-                "migrate bench skipped: no PostgreSQL (run `cargo bench --bench migrate` with one)"
-            );
-            return;
-        }
+    let admin = pg::admin_url(pg::DEFAULT_ADMIN_URL);
+    let Some(server) = pg::server_version(&admin, "migrate", bench) else {
+        return;
     };
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -82,8 +64,7 @@ fn main() {
     }
     std::fs::write(&floor_sql, all).expect("write the concatenated SQL");
 
-    let nzc = std::env::var_os("NZC_BIN")
-        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_nzc")), PathBuf::from);
+    let nzc = nzc_binary();
     let mut contenders = vec![
         Contender::new(
             Kind::Floor,
@@ -105,7 +86,7 @@ fn main() {
             "nzc migrate upgrade head".into(),
         ),
     ];
-    let alembic_version = match find_alembic() {
+    let alembic_version = match alembic::find() {
         Ok((bin, version)) => {
             contenders.push(Contender::new(
                 Kind::Alembic {
@@ -117,27 +98,22 @@ fn main() {
             Some(version)
         }
         Err(why) => {
-            eprintln!("migrate bench: alembic skipped: {why}");
-            eprintln!(
-                "  to include it: python3 -m venv /tmp/nzc-alembic-venv && /tmp/nzc-alembic-venv/bin/pip install -r tools/alembic-bench/requirements.txt"
-            );
+            alembic::skipped("migrate", &why);
             None
         }
     };
 
-    let db = Databases {
-        admin: admin.clone(),
-    };
+    let admin = Admin::new(admin, "migrate");
     let load_before = load_average();
 
     // Untimed round: every contender works and leaves the same schema.
     let mut reference: Option<String> = None;
     contenders.retain_mut(|c| {
-        let name = db.fresh();
+        let db = admin.fresh();
         let result = c
-            .apply(&db.url(&name), &floor_sql)
-            .and_then(|_| fingerprint(&db.url(&name)));
-        db.drop(&name);
+            .apply(&db.url, &floor_sql)
+            .and_then(|_| fingerprint(&db.url));
+        drop(db);
         match result {
             Ok(fp) => {
                 match &reference {
@@ -174,34 +150,33 @@ fn main() {
     for round in 0..runs {
         for k in 0..n {
             let c = &mut contenders[(round + k) % n];
-            let name = db.fresh();
-            let url = db.url(&name);
+            let db = admin.fresh();
             let start = Instant::now();
-            let result = c.apply(&url, &floor_sql);
+            let result = c.apply(&db.url, &floor_sql);
             let took = start.elapsed();
             if let Err(why) = result {
-                db.drop(&name);
+                drop(db);
                 panic!("{} failed in round {round}: {why}", c.kind.name());
             }
             c.times.push(took);
             if !matches!(c.kind, Kind::Floor | Kind::OneQuery) {
                 // The same command again: nothing to apply (start-up and bookkeeping).
                 let start = Instant::now();
-                let result = c.apply(&url, &floor_sql);
+                let result = c.apply(&db.url, &floor_sql);
                 c.noop_times.push(start.elapsed());
                 if let Err(why) = result {
-                    db.drop(&name);
+                    drop(db);
                     panic!("{} (second run) failed: {why}", c.kind.name());
                 }
             }
-            db.drop(&name);
+            drop(db);
         }
     }
     // For scale: what starting psql and connecting costs, with no SQL to speak of.
     let connect: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            psql_query(&admin, "SELECT 1").expect("psql SELECT 1");
+            psql_query(&admin.url, "SELECT 1").expect("psql SELECT 1");
             start.elapsed()
         })
         .collect();
@@ -212,18 +187,8 @@ fn main() {
         "\n## Applying the {} migrations of migrations/ to a fresh database\n",
         ups.len()
     );
-    let _ = writeln!(o, "{}", machine());
-    let _ = writeln!(
-        o,
-        "load average (1/5/15 min): {load_before} before, {} after",
-        load_average()
-    );
-    let _ = writeln!(
-        o,
-        "PostgreSQL {server}; nzc: {}; {}",
-        nzc.display(),
-        alembic_version.as_deref().unwrap_or("alembic: skipped")
-    );
+    support::write_machine_load(&mut o, &load_before, &load_average());
+    pg::write_versions(&mut o, &server, &nzc, alembic_version.as_deref());
     let _ = writeln!(
         o,
         "{runs} runs each, a fresh database per run; medians (min–max)\n"
@@ -326,7 +291,7 @@ impl Contender {
                 bin,
                 migrations,
                 cwd,
-            } => Command::new(bin)
+            } => nzc_command(bin, cwd)
                 .args([
                     "migrate",
                     "upgrade",
@@ -336,9 +301,6 @@ impl Contender {
                     "--migrations-dir",
                 ])
                 .arg(migrations)
-                .env_remove("DATABASE_URL")
-                .env_remove("DB_URL")
-                .current_dir(cwd)
                 .output(),
             Kind::Alembic { bin, ini } => Command::new(bin)
                 .arg("-c")
@@ -351,190 +313,23 @@ impl Contender {
     }
 }
 
-/// The alembic executable and its version, or why there is none.
-fn find_alembic() -> Result<(PathBuf, String), String> {
-    let candidates: Vec<PathBuf> = match std::env::var_os("NZC_BENCH_ALEMBIC") {
-        Some(p) => vec![PathBuf::from(p)],
-        None => vec![
-            PathBuf::from(DEFAULT_VENV_ALEMBIC),
-            PathBuf::from("alembic"),
-        ],
-    };
-    let mut why = Vec::new();
-    for bin in candidates {
-        match Command::new(&bin).arg("--version").output() {
-            Ok(out) if out.status.success() => {
-                let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
-                return Ok((bin, version));
-            }
-            Ok(out) => why.push(format!(
-                "`{} --version` failed: {}",
-                bin.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )),
-            Err(e) => why.push(format!("{}: {e}", bin.display())),
-        }
-    }
-    Err(why.join("; "))
-}
-
 // ---------------------------------------------------------------------------
-// Databases
-
-struct Databases {
-    admin: String,
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-impl Databases {
-    /// Creates an empty database with a name unique to this process.
-    fn fresh(&self) -> String {
-        let name = format!(
-            "nzc_bench_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        psql_query(&self.admin, &format!("CREATE DATABASE \"{name}\""))
-            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
-        name
-    }
-
-    fn drop(&self, name: &str) {
-        if let Err(e) = psql_query(
-            &self.admin,
-            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-        ) {
-            eprintln!("migrate bench: could not drop database {name}: {e}");
-        }
-    }
-
-    /// The admin URL with the database name replaced.
-    fn url(&self, name: &str) -> String {
-        with_database(&self.admin, name)
-    }
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
-/// `postgresql+psycopg://…` for SQLAlchemy.
-fn sqlalchemy_url(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    format!("postgresql+psycopg://{rest}")
-}
-
-/// Runs one statement with psql; its output, trimmed.
-fn psql_query(url: &str, sql: &str) -> Result<String, String> {
-    let output = Command::new("psql")
-        .args([
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-d",
-            url,
-            "-c",
-            sql,
-        ])
-        .output();
-    let output = output.map_err(|e| format!("cannot run psql: {e}"))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
-    }
-}
-
-fn check(output: std::io::Result<Output>) -> Result<(), String> {
-    let output = output.map_err(|e| e.to_string())?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: {}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout).trim(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    }
-}
+// The schema left behind
 
 /// The columns, constraints and indexes of the database, without the history tables.
 fn fingerprint(url: &str) -> Result<String, String> {
-    psql_query(
+    pg::fingerprint(
         url,
-        &format!(
-            "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (
-               SELECT format('column %s.%s %s %s %s', table_name, column_name, data_type, is_nullable, column_default) AS line
-                 FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-                 FROM pg_constraint
-                WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT 'index ' || indexdef FROM pg_indexes
-                WHERE schemaname = 'public' AND tablename NOT IN ({HISTORY_TABLES})
-               UNION ALL
-               SELECT format('type %s %s', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder))
-                 FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
-                WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname
-             ) AS s"
-        ),
+        &[
+            format!(
+                "SELECT format('column %s.%s %s %s %s', table_name, column_name, data_type, is_nullable, column_default) AS line
+                   FROM information_schema.columns
+                  WHERE table_schema = 'public' AND table_name NOT IN ({HISTORY_TABLES})"
+            ),
+            "SELECT format('type %s %s', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder))
+               FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+              WHERE t.typnamespace = 'public'::regnamespace GROUP BY t.typname"
+                .into(),
+        ],
     )
-}
-
-/// The `up.sql` of every migration directory, in version order.
-fn up_files(dir: &Path) -> Vec<PathBuf> {
-    let mut ups: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("up.sql"))
-        .filter(|p| p.is_file())
-        .collect();
-    ups.sort();
-    assert!(!ups.is_empty(), "no migrations in {}", dir.display());
-    ups
-}
-
-// ---------------------------------------------------------------------------
-// Figures
-
-fn median(v: &[Duration]) -> Duration {
-    let mut v = v.to_vec();
-    v.sort();
-    let n = v.len();
-    assert!(n > 0);
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2
-    }
-}
-
-fn min_max(v: &[Duration]) -> (Duration, Duration) {
-    (
-        v.iter().copied().min().unwrap_or_default(),
-        v.iter().copied().max().unwrap_or_default(),
-    )
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }

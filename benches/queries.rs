@@ -39,7 +39,8 @@
 
 mod support;
 
-use support::{env_usize, load_average, machine};
+use support::pg::{self, with_database};
+use support::{env_usize, load_average, machine, up_files};
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Row};
 use uuid::Uuid;
 
+/// The server when neither `NZC_BENCH_ADMIN_URL` nor `NZC_TEST_ADMIN_URL` is set.
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// The statement `EmissionRecord::get` runs (the same text).
@@ -108,9 +110,7 @@ fn main() {
             cold_build: false,
         }
     };
-    let admin = std::env::var("NZC_BENCH_ADMIN_URL")
-        .or_else(|_| std::env::var("NZC_TEST_ADMIN_URL"))
-        .unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_string());
+    let admin = pg::admin_url(DEFAULT_ADMIN_URL);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -154,23 +154,6 @@ async fn connect(url: &str) -> Result<Client, tokio_postgres::Error> {
         let _ = connection.await;
     });
     Ok(client)
-}
-
-/// `url` with its database replaced by `db`.
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[start..].find('/') {
-        Some(slash) => &base[..start + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 /// Creates the database, runs the benches, drops it (also when they panic).
@@ -240,14 +223,8 @@ async fn run_benches(url: String, config: Config, version: String) -> String {
 /// The repository's migrations, in order.
 async fn migrate(client: &Client) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    let mut versions: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("migrations/")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("up.sql").is_file())
-        .collect();
-    versions.sort();
-    for version in versions {
-        let sql = std::fs::read_to_string(version.join("up.sql")).unwrap();
+    for up in up_files(&dir) {
+        let sql = std::fs::read_to_string(up).unwrap();
         client.batch_execute(&sql).await.unwrap();
     }
 }
@@ -733,6 +710,8 @@ fn unit_duration(html: &str, name: &str) -> String {
 
 // ---------------------------------------------------------------------------
 
+/// The upper of the two middle values for an even count (unlike
+/// `support::figures::median`, which takes their mean).
 fn median(times: &[Duration]) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
