@@ -11,9 +11,13 @@
 # ---- build ------------------------------------------------------------------
 # Pinned toolchain; it must be at least the highest `rust-version` in Cargo.lock.
 FROM rust:1.95-slim-bookworm AS builder
+# libclang: bindgen in the build of pg_query (PostgreSQL's parser, used by `nzc lint`).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libclang-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The whole context (see .dockerignore): the workspace members (runtime,
-# migrate, migrate/macros, dsl, dsl/types, codegen, macros, macros/core,
+# migrate, migrate/macros, lint, dsl, dsl/types, codegen, macros, macros/core,
 # generated, examples/startup) must all be present for cargo to load the
 # workspace. Dependencies are cached by the registry and target
 # cache mounts across builds, so copying manifests separately buys nothing.

@@ -151,8 +151,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for change in &plan {
         change.apply()?;
     }
-    if let Some((id, _)) = &migration {
+    if let Some((id, m)) = &migration {
         println!("new migration {}", migrations_dir.join(id).display());
+        // What the new migration does to busy tables (advice: nothing is refused).
+        let dir = migrations_dir.join(id);
+        let written = nzc_migrate::Migration::from_texts(&dir, &m.up, &m.down, Some(&source))?;
+        let mut tally = super::lint::Tally::default();
+        super::lint::lint_migration(&written, &mut tally);
+        if tally.errors + tally.warnings > 0 {
+            eprintln!(
+                "note: `nzc lint` finds {} error(s) and {} warning(s) in {id}: review its lock impact before applying it to a busy database",
+                tally.errors, tally.warnings
+            );
+        }
     }
     println!(
         "compiled {}: {} tables, {} enums → {} ({} file{} changed)",

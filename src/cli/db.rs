@@ -81,10 +81,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Connects (see [`Connection`]) and runs `f` on a current-thread runtime.
-pub fn block_on(
+pub fn block_on<T>(
     connection: &Connection,
-    f: impl AsyncFnOnce(&mut Client) -> anyhow::Result<ExitCode>,
-) -> anyhow::Result<ExitCode> {
+    f: impl AsyncFnOnce(&mut Client) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let opts = connect_options(connection.database_url.as_deref())?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -6,6 +6,7 @@ mod config;
 mod db;
 mod diagram;
 mod fmt;
+mod lint;
 mod migrate;
 mod output;
 mod report;
@@ -41,6 +42,11 @@ enum Command {
     Migrate(migrate::Args),
     /// Read a live database: `nzc db pull` writes its schema file.
     Db(db::Args),
+    /// Check migrations for statements that stall a busy table (locks, rewrites), fail, or lose data.
+    ///
+    /// Exit status 1 on an error-level finding. `-- nzc:allow(L008)` on the
+    /// lines above a statement accepts a finding knowingly.
+    Lint(lint::Args),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -63,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fmt(args) => fmt::run(args),
         Command::Migrate(args) => migrate::run(args),
         Command::Db(args) => db::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "nzc", &mut std::io::stdout());

@@ -1,0 +1,122 @@
+//! `nzc lint`: checks migrations for statements that stall a busy table
+//! (the rules of `nzc_lint`), and the lint `nzc compile` runs on the
+//! migration it writes.
+
+use super::db::Connection;
+use nzc_migrate::{Migration, Migrations, Migrator, State};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Migration directories to check (default: the migrations not yet applied to the
+    /// database of DATABASE_URL; with --all: every migration).
+    dirs: Vec<PathBuf>,
+    /// Check every migration of the migrations directory.
+    #[arg(long, conflicts_with = "dirs")]
+    all: bool,
+    /// The migrations directory (default: `migrations`, or nzc.toml's `[migrations] dir`).
+    #[arg(long, value_name = "DIR")]
+    migrations_dir: Option<PathBuf>,
+    #[command(flatten)]
+    connection: Connection,
+}
+
+/// What linting some files found.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+    pub files: usize,
+}
+
+/// Lints `up.sql` and `down.sql` of a migration, printing the findings to
+/// stderr; a file that does not parse counts as an error.
+pub fn lint_migration(m: &Migration, tally: &mut Tally) {
+    for script in [&m.up, &m.down] {
+        tally.files += 1;
+        let name = script.path.display().to_string();
+        let options = nzc_lint::Options {
+            in_transaction: !script.no_transaction,
+            ..nzc_lint::Options::default()
+        };
+        match nzc_lint::lint(&script.sql, &name, &options) {
+            Ok(findings) => {
+                for f in &findings {
+                    match f.level {
+                        nzc_lint::Level::Error => tally.errors += 1,
+                        nzc_lint::Level::Warning => tally.warnings += 1,
+                    }
+                }
+                if !findings.is_empty() {
+                    eprint!("{}", nzc_lint::render(&findings, &script.sql, &name));
+                }
+            }
+            Err(e) => {
+                tally.errors += 1;
+                eprint!("{}", e.render(&script.sql));
+            }
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let dir = args.migrations_dir.clone().unwrap_or_else(|| {
+        super::config::load(Path::new(super::DEFAULT_SCHEMA))
+            .map(|c| c.migrations.dir)
+            .unwrap_or_else(|_| PathBuf::from("migrations"))
+    });
+    let migrations = if args.dirs.is_empty() {
+        let all = Migrations::from_dir(&dir)?.list()?;
+        if args.all {
+            all
+        } else {
+            let source = Migrations::from_dir(&dir)?;
+            let migrator = Migrator::new(&source);
+            let pending: Vec<String> = super::db::block_on(&args.connection, async |client| {
+                Ok(migrator
+                    .status(client)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, s)| matches!(s, State::Pending | State::Failed { .. }))
+                    .map(|(id, _)| id)
+                    .collect())
+            })?;
+            all.into_iter()
+                .filter(|m| pending.contains(&m.id()))
+                .collect()
+        }
+    } else {
+        let mut list = Vec::new();
+        for d in &args.dirs {
+            let read = |f: &str| {
+                std::fs::read_to_string(d.join(f))
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", d.join(f).display()))
+            };
+            let snapshot = std::fs::read_to_string(d.join(nzc_migrate::SNAPSHOT)).ok();
+            list.push(Migration::from_texts(
+                d,
+                &read("up.sql")?,
+                &read("down.sql")?,
+                snapshot.as_deref(),
+            )?);
+        }
+        list
+    };
+    let mut tally = Tally::default();
+    for m in &migrations {
+        lint_migration(m, &mut tally);
+    }
+    println!(
+        "linted {} migration(s), {} file(s): {} error(s), {} warning(s)",
+        migrations.len(),
+        tally.files,
+        tally.errors,
+        tally.warnings
+    );
+    Ok(if tally.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
