@@ -73,17 +73,18 @@ use std::fmt::Write as _;
 
 use heck::ToShoutySnakeCase;
 use nzc_dsl::naming::{render as render_name, NameParts};
-use nzc_dsl::{Column, ColumnType, DefaultValue, Kind, ReferentialAction, Schema, Table};
+use nzc_dsl::{
+    Column, ColumnType, DefaultValue, ForeignKey, Kind, Naming, ReferentialAction, Schema, Table,
+};
 
 use self::fmt::{
     annotation, assign, call, dict, docstring, kwarg, list, print, string, subscript, text, tuple,
     Doc,
 };
-use self::names::{
-    attribute_base, make_unique, member_case, snake_case, upper_camel_case, Suffix, KEYWORDS,
-};
+use self::names::{attribute_base, member_case, KEYWORDS};
 use self::relations::Relationship;
-use crate::GeneratedFile;
+use crate::names::{make_unique, snake_case, unique_idents, upper_camel_case, Suffix};
+use crate::{toml_string, GeneratedFile};
 
 /// What the generated package is called.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +194,9 @@ const RESERVED_CLASSES: &[&str] = &[
 /// Module names no group gets: the package's other modules.
 const RESERVED_MODULES: &[&str] = &["base", "enums", "records", "models"];
 
+/// No reserved names.
+const NO_NAMES: [&str; 0] = [];
+
 /// The module of the tables outside any group.
 const UNGROUPED_MODULE: &str = "models";
 
@@ -234,26 +238,16 @@ impl Plan {
             .chain(KEYWORDS)
             .map(|s| s.to_string())
             .collect();
-        let table_bases: Vec<String> = schema
-            .tables
-            .iter()
-            .map(|t| upper_camel_case(&t.name, "Table", "T"))
-            .collect();
-        let table_classes = make_unique(
-            table_bases.clone(),
-            |i| table_bases[i] == schema.tables[i].name,
+        let table_classes = unique_idents(
+            schema.tables.iter().map(|t| t.name.as_str()),
+            |name| upper_camel_case(name, "Table", "T"),
             &reserved,
             Suffix::Camel,
         );
         reserved.extend(table_classes.iter().cloned());
-        let enum_bases: Vec<String> = schema
-            .enums
-            .iter()
-            .map(|e| upper_camel_case(&e.name, "Enum", "E"))
-            .collect();
-        let enum_classes = make_unique(
-            enum_bases.clone(),
-            |i| enum_bases[i] == schema.enums[i].name,
+        let enum_classes = unique_idents(
+            schema.enums.iter().map(|e| e.name.as_str()),
+            |name| upper_camel_case(name, "Enum", "E"),
             &reserved,
             Suffix::Camel,
         );
@@ -284,7 +278,7 @@ impl Plan {
                 members: make_unique(
                     e.values.iter().map(|v| member_case(v)).collect(),
                     |_| false,
-                    &HashSet::new(),
+                    NO_NAMES,
                     Suffix::Snake,
                 ),
             })
@@ -325,7 +319,7 @@ impl Plan {
                 })
                 .collect(),
             |_| false,
-            &RESERVED_MODULES.iter().map(|s| s.to_string()).collect(),
+            RESERVED_MODULES,
             Suffix::Snake,
         );
         let mut modules: Vec<ModulePlan> = used
@@ -355,15 +349,10 @@ impl Plan {
             .tables
             .iter()
             .map(|t| {
-                let bases: Vec<String> = t
-                    .columns
-                    .iter()
-                    .map(|c| attribute_base(snake_case(&c.name, "column", "c_")))
-                    .collect();
-                make_unique(
-                    bases.clone(),
-                    |i| bases[i] == t.columns[i].name,
-                    &HashSet::new(),
+                unique_idents(
+                    t.columns.iter().map(|c| c.name.as_str()),
+                    |name| attribute_base(snake_case(name, "column", "c_")),
+                    NO_NAMES,
                     Suffix::Snake,
                 )
             })
@@ -512,25 +501,6 @@ fn write_from(out: &mut String, indent: usize, map: &BTreeMap<String, Vec<String
 
 // ---------------------------------------------------------------------------
 // pyproject.toml
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 fn pyproject(cx: &Context<'_>, options: &PythonOptions) -> String {
     let mut out = header(cx, "#");
@@ -994,6 +964,25 @@ fn name_kwarg(conventional: &str, name: &str) -> Option<Doc> {
     (conventional != name).then(|| kwarg("name", text(string(name))))
 }
 
+/// The keyword arguments of a `ForeignKey` or `ForeignKeyConstraint`: its
+/// name when the convention does not give it, its actions.
+fn foreign_key_kwargs(naming: &Naming, table: &Table, fk: &ForeignKey) -> Vec<Doc> {
+    let conventional = render_name(
+        &naming.foreign_key,
+        &NameParts {
+            table: &table.name,
+            columns: &fk.columns,
+            ref_table: &fk.ref_table,
+            ref_columns: &fk.ref_columns,
+            name: "",
+        },
+    );
+    let mut a: Vec<Doc> = name_kwarg(&conventional, &fk.name).into_iter().collect();
+    a.extend(action(fk.on_delete).map(|s| kwarg("ondelete", text(string(s)))));
+    a.extend(action(fk.on_update).map(|s| kwarg("onupdate", text(string(s)))));
+    a
+}
+
 fn parts<'a>(table: &'a Table, columns: &'a [String]) -> NameParts<'a> {
     NameParts {
         table: &table.name,
@@ -1122,16 +1111,6 @@ fn model_class(cx: &Context<'_>, ti: usize, imports: &mut Imports, out: &mut Str
     }
     for fk in table.foreign_keys.iter().filter(|f| f.columns.len() > 1) {
         imports.third("sqlalchemy", "ForeignKeyConstraint");
-        let conventional = render_name(
-            &naming.foreign_key,
-            &NameParts {
-                table: &table.name,
-                columns: &fk.columns,
-                ref_table: &fk.ref_table,
-                ref_columns: &fk.ref_columns,
-                name: "",
-            },
-        );
         let mut a = vec![
             list(fk.columns.iter().map(|c| text(string(c))).collect()),
             list(
@@ -1141,9 +1120,7 @@ fn model_class(cx: &Context<'_>, ti: usize, imports: &mut Imports, out: &mut Str
                     .collect(),
             ),
         ];
-        a.extend(name_kwarg(&conventional, &fk.name));
-        a.extend(action(fk.on_delete).map(|s| kwarg("ondelete", text(string(s)))));
-        a.extend(action(fk.on_update).map(|s| kwarg("onupdate", text(string(s)))));
+        a.extend(foreign_key_kwargs(naming, table, fk));
         args.push(call("ForeignKeyConstraint", a));
     }
     for c in &table.checks {
@@ -1210,23 +1187,11 @@ fn model_class(cx: &Context<'_>, ti: usize, imports: &mut Imports, out: &mut Str
             .filter(|f| f.columns.len() == 1 && f.columns[0] == column.name)
         {
             imports.third("sqlalchemy", "ForeignKey");
-            let conventional = render_name(
-                &naming.foreign_key,
-                &NameParts {
-                    table: &table.name,
-                    columns: &fk.columns,
-                    ref_table: &fk.ref_table,
-                    ref_columns: &fk.ref_columns,
-                    name: "",
-                },
-            );
             let mut f = vec![text(string(&format!(
                 "{}.{}",
                 fk.ref_table, fk.ref_columns[0]
             )))];
-            f.extend(name_kwarg(&conventional, &fk.name));
-            f.extend(action(fk.on_delete).map(|s| kwarg("ondelete", text(string(s)))));
-            f.extend(action(fk.on_update).map(|s| kwarg("onupdate", text(string(s)))));
+            f.extend(foreign_key_kwargs(naming, table, fk));
             a.push(call("ForeignKey", f));
         }
         if table.is_pk_column(&column.name) {
@@ -1274,7 +1239,8 @@ fn relationship(
     out: &mut String,
 ) {
     let plan = cx.plan;
-    let target = if r.forward { r.parent } else { r.child };
+    let rel = &r.relation;
+    let target = if rel.forward { rel.parent } else { rel.child };
     let target_class = &plan.tables[target].class;
     if plan.tables[target].module != plan.tables[ti].module {
         imports.std("typing", "TYPE_CHECKING");
@@ -1284,7 +1250,7 @@ fn relationship(
             target_class,
         );
     }
-    let ann = if r.forward || r.one_to_one {
+    let ann = if rel.forward || r.one_to_one {
         if r.optional {
             format!("{target_class} | None")
         } else {
@@ -1293,30 +1259,19 @@ fn relationship(
     } else {
         format!("list[{target_class}]")
     };
-    let child = &cx.schema.tables[r.child];
-    let parent = &cx.schema.tables[r.parent];
-    let fk = &child.foreign_keys[r.fk];
-    let child_class = &plan.tables[r.child].class;
-    let parent_class = &plan.tables[r.parent].class;
-    let attr = |t: usize, table: &Table, column: &str| -> String {
-        let i = table
-            .columns
+    let attrs = |t: usize, columns: &[usize], class: &str| -> Vec<String> {
+        columns
             .iter()
-            .position(|c| c.name == column)
-            .unwrap_or(0);
-        plan.tables[t].attributes[i].clone()
+            .map(|&i| format!("{class}.{}", plan.tables[t].attributes[i]))
+            .collect()
     };
-    let child_attrs: Vec<String> = fk
-        .columns
-        .iter()
-        .map(|c| format!("{child_class}.{}", attr(r.child, child, c)))
-        .collect();
-    let parent_attrs: Vec<String> = fk
-        .ref_columns
-        .iter()
-        .map(|c| format!("{parent_class}.{}", attr(r.parent, parent, c)))
-        .collect();
-    let mut a = vec![kwarg("back_populates", text(string(&r.back_populates)))];
+    let child_attrs = attrs(rel.child, &rel.child_columns, &plan.tables[rel.child].class);
+    let parent_attrs = attrs(
+        rel.parent,
+        &rel.parent_columns,
+        &plan.tables[rel.parent].class,
+    );
+    let mut a = vec![kwarg("back_populates", text(string(&rel.inverse)))];
     if r.explicit_join {
         let pairs: Vec<String> = parent_attrs
             .iter()
@@ -1334,7 +1289,7 @@ fn relationship(
             text(string(&format!("[{}]", child_attrs.join(", ")))),
         ));
     }
-    if r.forward && r.child == r.parent {
+    if rel.forward && rel.child == rel.parent {
         a.push(kwarg(
             "remote_side",
             text(string(&format!("[{}]", parent_attrs.join(", ")))),
@@ -1347,7 +1302,7 @@ fn relationship(
         out,
         4,
         &assign(
-            &r.name,
+            &rel.name,
             Some(subscript("Mapped", text(ann))),
             Some(call("relationship", a)),
         ),

@@ -22,33 +22,19 @@
 //!
 //! # Names
 //!
-//! Decided per model, deterministically, before any text is written:
+//! The generators' shared scheme ([`crate::relations`]): `city`,
+//! `emission_records`, `tef_categories_by_parent_id`, …, a reverse method
+//! always returning a list. A name is never one of the model's field names,
+//! the derive's methods (`insert`, `insert_many`, `get`, `update`, `delete`,
+//! `list`, `upsert`, `query`, `from_row`, `find_by_<cols>` /
+//! `upsert_by_<cols>` of its unique keys), nor a method of the traits the
+//! models derive or get for free (`clone`, `eq`, `fmt`, `serialize`, `into`,
+//! …: an inherent method would shadow them), nor a keyword that cannot be a
+//! raw identifier (`self`, …). Column constants are SCREAMING_CASE and
+//! cannot clash.
 //!
-//! 1. Forward: the referenced table in snake_case (`city`, `tef_category`).
-//!    When the table has several foreign keys to the same table, or the key
-//!    references its own table, the referencing columns name it instead:
-//!    their snake_case names joined by `_`, without a trailing `_id`
-//!    (`parentId` → `parent`, `managerId` → `manager`; `[cityId, year]` →
-//!    `city_id_year`).
-//! 2. Reverse: the referencing table in snake_case, plural (`emission_records`,
-//!    `tef_categories`, `city_annual_stats`: a last word ending in `s` is taken
-//!    as plural already, except `…ss` / `…us`). With several foreign keys from
-//!    that table to this one, or a self-reference, `_by_` and the referencing
-//!    columns follow, as in the derive's `find_by_<cols>`
-//!    (`tef_categories_by_parent_id`).
-//! 3. A name is never one of the model's field names, the derive's methods
-//!    (`insert`, `insert_many`, `get`, `update`, `delete`, `list`, `upsert`,
-//!    `query`, `from_row`, `find_by_<cols>` / `upsert_by_<cols>` of its unique
-//!    keys), nor a method of the traits the models derive or get for free
-//!    (`clone`, `eq`, `fmt`, `serialize`, `into`, …: an inherent method would
-//!    shadow them). Column constants are SCREAMING_CASE and cannot clash.
-//!    Forward relations (in foreign key order) then reverse ones (in schema
-//!    order of the referencing tables, then foreign key order) claim their
-//!    names in turn; a name that is reserved or already taken gets the
-//!    smallest free suffix `_2`, `_3`, ….
-//!
-//! A foreign key whose tables or columns cannot be resolved, or whose column
-//! types differ in Rust, gets no methods (a validated schema has none).
+//! A foreign key whose column types differ in Rust gets no methods (a
+//! validated schema has none).
 //!
 //! # Layout
 //!
@@ -60,32 +46,14 @@
 //! thresholds were measured against rustfmt; `tests/rust.rs` checks them on
 //! random names of every length.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use heck::ToShoutySnakeCase;
-use nzc_dsl::{Column, ColumnType, ForeignKey, Schema, Table};
+use nzc_dsl::{Column, ColumnType, Schema, Table};
 
 use super::fmt::{sanitize_comment, write_doc, MAX_WIDTH};
-use super::names::{make_unique, push_ident, snake_case, Suffix};
-
-/// One relation method of a model.
-#[derive(Debug, Clone)]
-pub(crate) struct Relation {
-    /// The method's name (a Rust identifier, before `r#` escaping).
-    pub(crate) method: String,
-    /// The referencing table and the index of the foreign key in it.
-    pub(crate) child: usize,
-    pub(crate) fk: usize,
-    /// The referenced table.
-    pub(crate) parent: usize,
-    /// Column indices in the child (`fk.columns`) and the parent
-    /// (`fk.ref_columns`), pair by pair.
-    pub(crate) child_columns: Vec<usize>,
-    pub(crate) parent_columns: Vec<usize>,
-    /// On the referencing model (fetches the parent) or on the referenced
-    /// one (fetches the children).
-    pub(crate) forward: bool,
-}
+use super::names::{push_ident, NOT_RAW};
+use crate::relations::{joined_snake, Relation, Rules};
 
 /// Inherent methods of a generated model, from the derive and from the traits
 /// it derives or gets by blanket impls: relation methods never take these.
@@ -120,45 +88,17 @@ const TAKEN_METHODS: &[&str] = &[
     "type_id",
 ];
 
-/// A foreign key resolved against both tables.
-struct Resolved {
-    parent: usize,
-    child_columns: Vec<usize>,
-    parent_columns: Vec<usize>,
-}
-
-fn resolve(
-    schema: &Schema,
-    by_name: &HashMap<&str, usize>,
-    child: &Table,
-    fk: &ForeignKey,
-) -> Option<Resolved> {
-    let parent = *by_name.get(fk.ref_table.as_str())?;
-    let parent_table = &schema.tables[parent];
-    if fk.columns.is_empty() || fk.columns.len() != fk.ref_columns.len() {
-        return None;
-    }
-    let find = |table: &Table, name: &str| table.columns.iter().position(|c| c.name == name);
-    let child_columns = fk
-        .columns
-        .iter()
-        .map(|c| find(child, c))
-        .collect::<Option<Vec<_>>>()?;
-    let parent_columns = fk
-        .ref_columns
-        .iter()
-        .map(|c| find(parent_table, c))
-        .collect::<Option<Vec<_>>>()?;
-    let same_types = child_columns
-        .iter()
-        .zip(&parent_columns)
-        .all(|(&c, &p)| same_rust_type(&child.columns[c], &parent_table.columns[p]));
-    same_types.then_some(Resolved {
-        parent,
-        child_columns,
-        parent_columns,
-    })
-}
+/// Rust's rules in the shared naming scheme: `_` in front of a leading
+/// digit, names as they are (keywords are written as raw identifiers), a
+/// reverse method always returning a list, and relations only between
+/// columns of the same Rust type.
+const RULES: Rules = Rules {
+    table_digit_prefix: "_",
+    column_digit_prefix: "_",
+    singular_one_to_one: false,
+    escape: |name| name,
+    related: same_rust_type,
+};
 
 fn same_rust_type(a: &Column, b: &Column) -> bool {
     match (&a.ty, &b.ty) {
@@ -171,136 +111,18 @@ fn same_rust_type(a: &Column, b: &Column) -> bool {
 /// The relation methods of every table (schema order), forward ones first;
 /// `fields` are the tables' field identifiers.
 pub(crate) fn plan(schema: &Schema, fields: &[&[String]]) -> Vec<Vec<Relation>> {
-    let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(schema.tables.len());
-    for (i, t) in schema.tables.iter().enumerate() {
-        by_name.entry(t.name.as_str()).or_insert(i);
-    }
-    // (child, fk, resolution), per referenced table.
-    let mut forward: Vec<Vec<(usize, Resolved)>> = Vec::with_capacity(schema.tables.len());
-    let mut reverse: Vec<Vec<(usize, usize)>> = vec![Vec::new(); schema.tables.len()];
-    for (ci, child) in schema.tables.iter().enumerate() {
-        let mut list = Vec::new();
-        for (fi, fk) in child.foreign_keys.iter().enumerate() {
-            if let Some(r) = resolve(schema, &by_name, child, fk) {
-                reverse[r.parent].push((ci, fi));
-                list.push((fi, r));
-            }
-        }
-        forward.push(list);
-    }
-
-    let mut out = Vec::with_capacity(schema.tables.len());
-    for (ti, table) in schema.tables.iter().enumerate() {
-        let forward = std::mem::take(&mut forward[ti]);
-        if forward.is_empty() && reverse[ti].is_empty() {
-            out.push(Vec::new());
-            continue;
-        }
-        let mut relations = Vec::with_capacity(forward.len() + reverse[ti].len());
-        let mut bases = Vec::with_capacity(relations.capacity());
-        for (fi, r) in forward {
-            let fk = &table.foreign_keys[fi];
-            bases.push(if ambiguous(table, fk) {
-                column_stem(&fk.columns)
-            } else {
-                snake_case(&fk.ref_table, "table")
-            });
-            relations.push(Relation {
-                method: String::new(),
-                child: ti,
-                fk: fi,
-                parent: r.parent,
-                child_columns: r.child_columns,
-                parent_columns: r.parent_columns,
-                forward: true,
-            });
-        }
-        for &(ci, fi) in &reverse[ti] {
-            let child = &schema.tables[ci];
-            let fk = &child.foreign_keys[fi];
-            let mut base = plural(&snake_case(&child.name, "table"));
-            if ambiguous(child, fk) {
-                base.push_str("_by_");
-                base.push_str(&joined_snake(&fk.columns));
-            }
-            bases.push(base);
-            // The forward pass resolved it; resolve again for the columns.
-            let r = resolve(schema, &by_name, child, fk).expect("resolved above");
-            relations.push(Relation {
-                method: String::new(),
-                child: ci,
-                fk: fi,
-                parent: ti,
-                child_columns: r.child_columns,
-                parent_columns: r.parent_columns,
-                forward: false,
-            });
-        }
-        let reserved = reserved_names(table, fields[ti]);
-        let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
-        let names = make_unique(bases, |_| false, &reserved, Suffix::Snake);
-        for (relation, name) in relations.iter_mut().zip(names) {
-            relation.method = name;
-        }
-        out.push(relations);
-    }
-    out
-}
-
-/// Whether `table`'s foreign key `fk` is named by its columns: it references
-/// `table` itself, or `table` has another foreign key to the same table.
-fn ambiguous(table: &Table, fk: &ForeignKey) -> bool {
-    fk.ref_table == table.name
-        || table
-            .foreign_keys
-            .iter()
-            .filter(|f| f.ref_table == fk.ref_table)
-            .nth(1)
-            .is_some()
-}
-
-fn joined_snake(columns: &[String]) -> String {
-    columns
-        .iter()
-        .map(|c| snake_case(c, "column"))
-        .collect::<Vec<_>>()
-        .join("_")
-}
-
-/// `parent_id` → `parent`; `city_id_year` stays.
-fn column_stem(columns: &[String]) -> String {
-    let mut s = joined_snake(columns);
-    if s.len() > 3 && s.ends_with("_id") && !s.ends_with("__id") {
-        s.truncate(s.len() - 3);
-    }
-    s
-}
-
-/// English plural of a snake_case name's last word.
-pub(crate) fn plural(name: &str) -> String {
-    let mut s = String::with_capacity(name.len() + 3);
-    s.push_str(name);
-    let last = name.rsplit('_').next().unwrap_or(name);
-    let b = last.as_bytes();
-    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-    match b {
-        [.., b's', b's'] | [.., b'u', b's'] => s.push_str("es"),
-        [.., b's'] => {}
-        [.., b'x'] | [.., b'z'] | [.., b'c', b'h'] | [.., b's', b'h'] => s.push_str("es"),
-        [.., c, b'y'] if c.is_ascii_alphabetic() && !vowel(*c) => {
-            s.pop();
-            s.push_str("ies");
-        }
-        _ => s.push('s'),
-    }
-    s
+    crate::relations::plan(schema, &RULES, |ti| {
+        reserved_names(&schema.tables[ti], fields[ti])
+    })
 }
 
 /// The model's field names, the derive's methods (with `find_by_<cols>` /
-/// `upsert_by_<cols>` of its unique keys) and trait methods.
+/// `upsert_by_<cols>` of its unique keys), trait methods, and the keywords
+/// that cannot be raw identifiers.
 fn reserved_names(table: &Table, fields: &[String]) -> Vec<String> {
     let mut set: HashSet<String> = fields.iter().cloned().collect();
     set.extend(TAKEN_METHODS.iter().map(|s| s.to_string()));
+    set.extend(NOT_RAW.iter().map(|s| s.to_string()));
     let uniques = table.uniques.iter().map(|u| &u.columns).chain(
         table
             .indexes
@@ -309,13 +131,11 @@ fn reserved_names(table: &Table, fields: &[String]) -> Vec<String> {
             .map(|i| &i.columns),
     );
     for columns in uniques {
-        let cols = joined_snake(columns);
+        let cols = joined_snake(columns, "_");
         set.insert(format!("find_by_{cols}"));
         set.insert(format!("upsert_by_{cols}"));
     }
-    let mut v: Vec<String> = set.into_iter().collect();
-    v.sort();
-    v
+    set.into_iter().collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -450,8 +270,8 @@ fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
     write_doc(out, "    ", "///", &doc);
 
     // Signature.
-    let mut method = String::with_capacity(r.method.len() + 2);
-    push_ident(&mut method, &r.method);
+    let mut method = String::with_capacity(r.name.len() + 2);
+    push_ident(&mut method, &r.name);
     write_signature(out, &method, &target_path, !r.forward);
 
     // Body: bind the key values, build the filter, run.
@@ -700,38 +520,5 @@ fn write_get(out: &mut String, target: &str) {
         line(out, BODY, ".await");
     } else {
         line(out, BODY, &format!("{call}.await"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plurals() {
-        for (one, many) in [
-            ("emission_record", "emission_records"),
-            ("tef_category", "tef_categories"),
-            ("city_annual_stats", "city_annual_stats"),
-            ("status", "statuses"),
-            ("address", "addresses"),
-            ("tax", "taxes"),
-            ("batch", "batches"),
-            ("key", "keys"),
-            ("city", "cities"),
-            ("t2", "t2s"),
-            ("_2fa", "_2fas"),
-        ] {
-            assert_eq!(plural(one), many, "{one}");
-        }
-    }
-
-    #[test]
-    fn stems() {
-        let s = |c: &[&str]| column_stem(&c.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(s(&["parentId"]), "parent");
-        assert_eq!(s(&["id"]), "id");
-        assert_eq!(s(&["cityId", "year"]), "city_id_year");
-        assert_eq!(s(&["manager"]), "manager");
     }
 }
