@@ -111,6 +111,16 @@ pub fn load(schema: &Path) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// The migrations directory: `flag` (`--migrations-dir`), else nzc.toml's
+/// `[migrations] dir` next to the default schema, else `migrations`.
+pub fn migrations_dir(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf).unwrap_or_else(|| {
+        load(Path::new(super::DEFAULT_SCHEMA))
+            .map(|c| c.migrations.dir)
+            .unwrap_or_else(|_| PathBuf::from("migrations"))
+    })
+}
+
 /// The directory holding the schema file (`.` for a bare file name).
 pub fn project_dir(schema: &Path) -> PathBuf {
     match schema.parent() {

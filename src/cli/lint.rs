@@ -4,7 +4,7 @@
 
 use super::db::Connection;
 use nzc_migrate::{Migration, Migrations, Migrator, State};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -61,17 +61,13 @@ pub fn lint_migration(m: &Migration, tally: &mut Tally) {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let dir = args.migrations_dir.clone().unwrap_or_else(|| {
-        super::config::load(Path::new(super::DEFAULT_SCHEMA))
-            .map(|c| c.migrations.dir)
-            .unwrap_or_else(|_| PathBuf::from("migrations"))
-    });
+    let dir = super::config::migrations_dir(args.migrations_dir.as_deref());
     let migrations = if args.dirs.is_empty() {
-        let all = Migrations::from_dir(&dir)?.list()?;
+        let source = Migrations::from_dir(&dir)?;
+        let all = source.list()?;
         if args.all {
             all
         } else {
-            let source = Migrations::from_dir(&dir)?;
             let migrator = Migrator::new(&source);
             let pending: Vec<String> = super::db::block_on(&args.connection, async |client| {
                 Ok(migrator

@@ -182,11 +182,7 @@ struct Offline {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let dir = args.global.migrations_dir.clone().unwrap_or_else(|| {
-        super::config::load(Path::new(super::DEFAULT_SCHEMA))
-            .map(|c| c.migrations.dir)
-            .unwrap_or_else(|_| PathBuf::from("migrations"))
-    });
+    let dir = super::config::migrations_dir(args.global.migrations_dir.as_deref());
     if let Command::Revision { message, schema } = &args.command {
         return revision(&dir, message, schema);
     }
