@@ -214,8 +214,29 @@ pub async fn read(client: &impl GenericClient) -> Result<Vec<Applied>, Error> {
         "cannot read the history table nzc_migrations",
     )
     .await?;
+    if current {
+        read_current(client).await
+    } else {
+        read_rows(client, SELECT_OLD).await
+    }
+}
+
+/// Creates (or brings up to date) the history table and reads it: what a
+/// locked step of the runner starts with, without looking twice whether the
+/// table exists.
+pub(crate) async fn create_and_read(client: &impl GenericClient) -> Result<Vec<Applied>, Error> {
+    create(client).await?;
+    read_current(client).await
+}
+
+/// Reads a history table known to exist in the current layout.
+pub(crate) async fn read_current(client: &impl GenericClient) -> Result<Vec<Applied>, Error> {
+    read_rows(client, SELECT).await
+}
+
+async fn read_rows(client: &impl GenericClient, sql: &str) -> Result<Vec<Applied>, Error> {
     let rows = client
-        .query_typed(if current { SELECT } else { SELECT_OLD }, &[])
+        .query_typed(sql, &[])
         .await
         .map_err(db("cannot read the history table nzc_migrations"))?;
     let mut out: Vec<Applied> = rows

@@ -544,8 +544,7 @@ impl Migrator {
         holder: &str,
     ) -> Result<Attempt<Next<'m>>, Error> {
         let files = self.migrations()?;
-        history::create(c).await?;
-        let mut rows = history::read(c).await?;
+        let mut rows = history::create_and_read(c).await?;
         for r in rows.iter().filter(|r| r.state.in_progress()) {
             if history::lease_is_live(c, r).await? {
                 return Ok(Attempt::Busy(format!(
@@ -558,7 +557,7 @@ impl Migrator {
             history::expire(c, r).await?;
         }
         if rows.iter().any(|r| r.state.in_progress()) {
-            rows = history::read(c).await?;
+            rows = history::read_current(c).await?;
         }
         let applied = history::applied_only(&rows);
         if !self.allow_modified {
