@@ -9,8 +9,8 @@ use crate::Error;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub use nzc_codegen::migration::NO_TRANSACTION_MARKER;
 pub use nzc_types::contract::SNAPSHOT_FILE as SNAPSHOT;
+pub use nzc_types::contract::{PartMode, NO_TRANSACTION_MARKER, PART_MARKER};
 
 /// One migration.
 #[derive(Debug, Clone)]
@@ -52,8 +52,8 @@ impl Migration {
         Ok(Migration {
             version: version.to_string(),
             name: name.to_string(),
-            up: Script::new(dir.join("up.sql"), up),
-            down: Script::new(dir.join("down.sql"), down),
+            up: Script::new(dir.join("up.sql"), up)?,
+            down: Script::new(dir.join("down.sql"), down)?,
             snapshot: snapshot.map(normalise),
             dir: dir.to_path_buf(),
         })
@@ -61,27 +61,86 @@ impl Migration {
 }
 
 /// An SQL file of a migration.
+///
+/// It runs as one or more **parts** (see [`nzc_types::contract::PART_MARKER`]):
+/// a file without part markers is one part — one transaction, or, with the
+/// `-- nzc:no-transaction` line, statement by statement. Parts run in
+/// order, each committed before the next begins.
 #[derive(Debug, Clone)]
 pub struct Script {
     pub path: PathBuf,
     /// The normalised text (see [`normalise`]).
     pub sql: String,
-    /// Run statement by statement without a transaction.
+    /// The file does not run as one transaction: it has the
+    /// no-transaction line, or parts.
     pub no_transaction: bool,
     /// Checksum of the normalised text (see [`checksum`]).
     pub checksum: String,
+    /// The parts, in order; together their statements are
+    /// [`Script::statements`], in order.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a [`Script`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub mode: PartMode,
+    /// The 1-based line of its marker (`None`: a file without parts).
+    pub marker_line: Option<usize>,
+    /// Its statements: indices into [`Script::statements`].
+    pub statements: std::ops::Range<usize>,
+}
+
+impl Part {
+    /// Whether its statements run in one transaction.
+    pub fn transactional(&self) -> bool {
+        self.mode == PartMode::Transaction
+    }
 }
 
 impl Script {
-    fn new(path: PathBuf, text: &str) -> Script {
+    fn new(path: PathBuf, text: &str) -> Result<Script, Error> {
         let sql = normalise(text);
-        let no_transaction = sql.lines().any(|l| l.trim() == NO_TRANSACTION_MARKER);
-        Script {
+        let parts = crate::split::split_parts(&sql).map_err(|e| {
+            Error::InvalidMigrations(format!("{}:{}: {}", path.display(), e.line, e.message))
+        })?;
+        let mut next = 0;
+        let parts: Vec<Part> = parts
+            .into_iter()
+            .map(|p| {
+                let start = next;
+                next += p.statements.len();
+                Part {
+                    mode: p.mode,
+                    marker_line: p.marker_line,
+                    statements: start..next,
+                }
+            })
+            .collect();
+        Ok(Script {
             checksum: checksum(&sql),
+            no_transaction: !(parts.len() == 1 && parts[0].transactional()),
             path,
             sql,
-            no_transaction,
-        }
+            parts,
+        })
+    }
+
+    /// Whether the whole file runs in one transaction (with its history row).
+    pub fn is_single_transaction(&self) -> bool {
+        !self.no_transaction
+    }
+
+    /// Every statement, in order, across the parts (offsets into [`Script::sql`]).
+    pub fn statements(&self) -> Vec<crate::split::Statement<'_>> {
+        crate::split::split_parts(&self.sql)
+            .map(|parts| parts.into_iter().flat_map(|p| p.statements).collect())
+            .unwrap_or_default()
+    }
+
+    /// The part that holds statement `index`.
+    pub fn part_of(&self, index: usize) -> Option<&Part> {
+        self.parts.iter().find(|p| p.statements.contains(&index))
     }
 }
 

@@ -62,7 +62,7 @@ pub mod url;
 pub use adopt::{AdoptOptions, Adoption};
 pub use check::{Difference, Drift};
 pub use error::{ConnectFailure, Error, Failure, NotManaged};
-pub use files::{Migration, Migrations, Script, SNAPSHOT};
+pub use files::{Migration, Migrations, Part, PartMode, Script, SNAPSHOT};
 pub use foreign::ForeignHistory;
 pub use introspect::{introspect, Introspection, Unmanaged};
 pub use nzc_migrate_macros::embed_migrations;

@@ -9,10 +9,12 @@
 //!   migration exactly once, and no lock can leak on a pooled connection;
 //! - each migration runs in its own transaction together with its history
 //!   row (a killed process leaves the previous version), except migrations
-//!   marked `-- nzc:no-transaction`, which run statement by statement: their
-//!   history row is a lease while they run and records how far they got, so
-//!   a failed (or killed) one is resumed at the failed statement when the
-//!   statements before it are unchanged;
+//!   marked `-- nzc:no-transaction`, which run statement by statement, and
+//!   migrations in parts (`-- nzc:part …`), which run part by part: their
+//!   history row is a lease while they run and records how far they got (a
+//!   transactional part commits together with that record), so a failed (or
+//!   killed) one is resumed at the failed statement, or the start of the
+//!   failed part, when the statements before it are unchanged;
 //! - `lock_timeout` is set (`SET LOCAL`) for every transactional migration,
 //!   so a busy table fails the migration fast instead of queueing
 //!   production traffic behind it;
@@ -23,9 +25,9 @@
 //!   stops the run before anything is executed: see [`crate::adopt`].
 
 use crate::error::{db, Failure, NotManaged};
-use crate::files::{version_key, Migration, Migrations, Script};
+use crate::files::{version_key, Migration, Migrations, PartMode, Script};
 use crate::history::{self, Applied, RowState};
-use crate::split::{line_col, split, Statement};
+use crate::split::{line_col, Statement};
 use crate::{Error, Target};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -396,6 +398,18 @@ impl Migrator {
         target: &Target,
         from: Option<&Target>,
     ) -> Result<String, Error> {
+        self.offline_sql_annotated(direction, target, from, &|_| Vec::new())
+    }
+
+    /// [`Migrator::offline_sql`] with a comment above each statement from
+    /// `annotate` (see [`offline_sql_annotated`]).
+    pub fn offline_sql_annotated(
+        &self,
+        direction: Direction,
+        target: &Target,
+        from: Option<&Target>,
+        annotate: &Annotator<'_>,
+    ) -> Result<String, Error> {
         let files = self.migrations()?;
         let upto = match (from, direction) {
             (None, Direction::Up) | (Some(Target::Base), _) => 0,
@@ -417,7 +431,12 @@ impl Migrator {
         };
         let applied: Vec<Applied> = files[..upto].iter().map(Applied::of).collect();
         let todo = self.plan(direction, target, &applied)?;
-        Ok(offline_sql(&todo, direction, &self.lock_timeout))
+        Ok(offline_sql_annotated(
+            &todo,
+            direction,
+            &self.lock_timeout,
+            annotate,
+        ))
     }
 
     /// Makes the history say that exactly the migrations up to `target`
@@ -508,14 +527,14 @@ impl Migrator {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                Next::NoTransaction(m, start) => {
+                Next::Stepwise(m, start) => {
                     if start > 0 {
                         self.report(&Progress::Resuming {
                             id: m.id(),
                             statement: start + 1,
                         });
                     }
-                    self.run_no_transaction(client, m, direction, start, &holder, &mut waiter)
+                    self.run_stepwise(client, m, direction, start, &holder, &mut waiter)
                         .await?
                 }
             };
@@ -578,7 +597,7 @@ impl Migrator {
             return Ok(Attempt::Done(Next::Finished));
         };
         let script = script_of(m, direction);
-        if !script.no_transaction {
+        if script.is_single_transaction() {
             return match apply_in_transaction(c, m, direction, &self.lock_timeout).await {
                 Ok(d) => Ok(Attempt::Done(Next::Applied(d))),
                 Err(Error::Failed(f)) if f.code == LOCK_NOT_AVAILABLE => {
@@ -589,7 +608,7 @@ impl Migrator {
         }
         let row = rows.iter().find(|r| r.version == m.version);
         let start = resume_point(m, direction, row)?;
-        let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
+        let statements: Vec<&str> = script.statements().iter().map(|s| s.sql).collect();
         let state = match direction {
             Direction::Up => RowState::Running,
             Direction::Down => RowState::Reverting,
@@ -604,13 +623,18 @@ impl Migrator {
             self.lease_seconds,
         )
         .await?;
-        Ok(Attempt::Done(Next::NoTransaction(m, start)))
+        Ok(Attempt::Done(Next::Stepwise(m, start)))
     }
 
-    /// Runs a no-transaction migration from statement `start` (0-based),
-    /// holding its lease; records progress after each statement, and the
-    /// failure if one fails.
-    async fn run_no_transaction(
+    /// Runs a migration that does not run as one transaction (parts, or
+    /// statement by statement) from statement `start` (0-based), holding
+    /// its lease. A transactional part runs in one transaction that also
+    /// records the progress (so the history says exactly which parts are
+    /// committed), retried after a backoff when it waits longer than
+    /// `lock_timeout`; a no-transaction part's statements run one by one,
+    /// the progress recorded after each. A failure is recorded where it
+    /// stopped; the next upgrade resumes there.
+    async fn run_stepwise(
         &self,
         client: &Client,
         m: &Migration,
@@ -620,71 +644,100 @@ impl Migrator {
         waiter: &mut Waiter<'_>,
     ) -> Result<Done, Error> {
         let script = script_of(m, direction);
-        let statements = split(&script.sql);
+        let statements = script.statements();
         let texts: Vec<&str> = statements.iter().map(|s| s.sql).collect();
         let started = Instant::now();
         let tag = history::statement_tag(holder);
-        for (i, st) in statements.iter().enumerate().skip(start) {
-            if let Some(index) = concurrently_created_index(st.sql) {
-                if invalid_index_exists(client, &index).await? {
-                    client
-                        .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"))
-                        .await
-                        .map_err(db("cannot drop the INVALID index left by a failed CREATE INDEX CONCURRENTLY"))?;
-                    self.report(&Progress::DroppedInvalidIndex(index));
+        let lock_timeout = format!(
+            "SET LOCAL lock_timeout = {}",
+            nzc_dsl::quote_literal(&self.lock_timeout)
+        );
+        let mut i = start;
+        while i < statements.len() {
+            let part = script
+                .part_of(i)
+                .ok_or_else(|| Error::ResumeChanged {
+                    id: m.id(),
+                    done: i as i32,
+                })?
+                .clone();
+            if !part.transactional() {
+                let st = &statements[i];
+                if let Some(index) = concurrently_created_index(st.sql) {
+                    if invalid_index_exists(client, &index).await? {
+                        client
+                            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {index}"))
+                            .await
+                            .map_err(db("cannot drop the INVALID index left by a failed CREATE INDEX CONCURRENTLY"))?;
+                        self.report(&Progress::DroppedInvalidIndex(index));
+                    }
                 }
+                if let Err(e) = client.batch_execute(&format!("{}\n{tag}", st.sql)).await {
+                    let failure = failure(m, script, st, &e, false, i + 1, statements.len());
+                    return Err(self
+                        .record_failed(client, waiter, m, direction, holder, i, &texts, failure)
+                        .await);
+                }
+                i += 1;
+                self.record_progress(client, waiter, m, holder, i, &texts)
+                    .await?;
+                continue;
             }
-            if let Err(e) = client.batch_execute(&format!("{}\n{tag}", st.sql)).await {
-                let failure = failure(m, script, st, &e, false, i + 1, statements.len());
-                let message = match &failure {
-                    Error::Failed(f) => format!("{} (SQLSTATE {})", f.message, f.code),
-                    other => other.to_string(),
-                };
-                let state = match direction {
-                    Direction::Up => RowState::Failed,
-                    Direction::Down => RowState::RevertFailed,
-                };
-                let prefix = history::prefix_checksum(&texts[..i]);
-                with_lock!(
+            // A transactional part: all of it, with its progress, or nothing.
+            let end = part.statements.end;
+            let mut retries = 0;
+            loop {
+                let outcome: Result<(), Error> = with_lock!(
                     client,
                     waiter,
                     async {
                         let c = client;
+                        c.batch_execute(&lock_timeout)
+                            .await
+                            .map_err(db("cannot set lock_timeout"))?;
+                        for (j, st) in statements.iter().enumerate().take(end).skip(i) {
+                            if let Err(e) = c.batch_execute(&format!("{}\n{tag}", st.sql)).await {
+                                let f = failure(m, script, st, &e, true, j + 1, statements.len());
+                                return Ok(Attempt::RollBack(Err(f)));
+                            }
+                        }
                         history::renew_lease(
                             c,
                             &m.version,
                             holder,
-                            i as i32,
-                            &prefix,
+                            end as i32,
+                            &history::prefix_checksum(&texts[..end]),
                             self.lease_seconds,
                         )
                         .await?;
-                        history::record_failure(c, &m.version, holder, state, &message).await?;
-                        Ok(Attempt::Done(()))
+                        Ok(Attempt::Done(Ok(())))
                     }
                     .await
                 );
-                return Err(failure);
-            }
-            let prefix = history::prefix_checksum(&texts[..=i]);
-            with_lock!(
-                client,
-                waiter,
-                async {
-                    let c = client;
-                    history::renew_lease(
-                        c,
-                        &m.version,
-                        holder,
-                        i as i32 + 1,
-                        &prefix,
-                        self.lease_seconds,
-                    )
-                    .await?;
-                    Ok(Attempt::Done(()))
+                match outcome {
+                    Ok(()) => break,
+                    Err(Error::Failed(f))
+                        if f.code == LOCK_NOT_AVAILABLE && retries < self.lock_retries =>
+                    {
+                        retries += 1;
+                        let wait = retry_delay(retries);
+                        self.report(&Progress::LockRetry {
+                            id: f.id.clone(),
+                            attempt: retries,
+                            of: self.lock_retries,
+                            table: locked_table(&f.statement),
+                            wait,
+                        });
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(failure) => {
+                        return Err(self
+                            .record_failed(client, waiter, m, direction, holder, i, &texts, failure)
+                            .await)
+                    }
                 }
-                .await
-            );
+            }
+            i = end;
         }
         let elapsed = started.elapsed();
         let n = statements.len() as i32;
@@ -709,6 +762,90 @@ impl Migrator {
             elapsed,
         })
     }
+
+    /// Records that the first `done` statements are applied (and renews the lease).
+    async fn record_progress(
+        &self,
+        client: &Client,
+        waiter: &mut Waiter<'_>,
+        m: &Migration,
+        holder: &str,
+        done: usize,
+        texts: &[&str],
+    ) -> Result<(), Error> {
+        let prefix = history::prefix_checksum(&texts[..done]);
+        with_lock!(
+            client,
+            waiter,
+            async {
+                let c = client;
+                history::renew_lease(
+                    c,
+                    &m.version,
+                    holder,
+                    done as i32,
+                    &prefix,
+                    self.lease_seconds,
+                )
+                .await?;
+                Ok(Attempt::Done(()))
+            }
+            .await
+        );
+        Ok(())
+    }
+
+    /// Records a failure after `done` applied statements; gives back the
+    /// failure (or the error that recording it met).
+    #[allow(clippy::too_many_arguments)]
+    async fn record_failed(
+        &self,
+        client: &Client,
+        waiter: &mut Waiter<'_>,
+        m: &Migration,
+        direction: Direction,
+        holder: &str,
+        done: usize,
+        texts: &[&str],
+        failure: Error,
+    ) -> Error {
+        let message = match &failure {
+            Error::Failed(f) => format!("{} (SQLSTATE {})", f.message, f.code),
+            other => other.to_string(),
+        };
+        let state = match direction {
+            Direction::Up => RowState::Failed,
+            Direction::Down => RowState::RevertFailed,
+        };
+        let prefix = history::prefix_checksum(&texts[..done]);
+        let recorded: Result<(), Error> = async {
+            with_lock!(
+                client,
+                waiter,
+                async {
+                    let c = client;
+                    history::renew_lease(
+                        c,
+                        &m.version,
+                        holder,
+                        done as i32,
+                        &prefix,
+                        self.lease_seconds,
+                    )
+                    .await?;
+                    history::record_failure(c, &m.version, holder, state, &message).await?;
+                    Ok(Attempt::Done(()))
+                }
+                .await
+            );
+            Ok(())
+        }
+        .await;
+        match recorded {
+            Ok(()) => failure,
+            Err(e) => e,
+        }
+    }
 }
 
 /// What a locked transaction's body decided.
@@ -723,7 +860,9 @@ pub(crate) enum Attempt<T> {
 enum Next<'m> {
     Finished,
     Applied(Done),
-    NoTransaction(&'m Migration, usize),
+    /// A migration that runs part by part (or statement by statement),
+    /// from this statement; its lease is taken.
+    Stepwise(&'m Migration, usize),
     /// A statement waited longer than `lock_timeout` (rolled back).
     LockTimedOut(Box<Failure>),
 }
@@ -864,9 +1003,15 @@ fn resume_point(
     };
     let done = failed.statements_done.unwrap_or(0).max(0);
     let script = script_of(m, direction);
-    let statements: Vec<&str> = split(&script.sql).iter().map(|s| s.sql).collect();
+    let statements: Vec<&str> = script.statements().iter().map(|s| s.sql).collect();
     let k = done as usize;
+    // A transactional part is committed whole: progress inside one means
+    // the file's parts were rearranged since.
+    let inside_a_transaction = script
+        .part_of(k)
+        .is_some_and(|p| p.transactional() && p.statements.start != k);
     if k > statements.len()
+        || inside_a_transaction
         || failed.prefix_checksum.as_deref()
             != Some(history::prefix_checksum(&statements[..k]).as_str())
     {
@@ -959,7 +1104,7 @@ pub fn status(files: &[Migration], rows: &[Applied]) -> Vec<(String, State)> {
                 let reverting = r.state == RowState::RevertFailed;
                 let script = if reverting { &m.down } else { &m.up };
                 let done = r.statements_done.unwrap_or(0).max(0) as usize;
-                let at = split(&script.sql).get(done).map_or_else(
+                let at = script.statements().get(done).map_or_else(
                     || "?".to_string(),
                     |st| {
                         let (line, _) = line_col(&script.sql, st.offset);
@@ -1131,7 +1276,7 @@ async fn apply_in_transaction(
 ) -> Result<Done, Error> {
     let script = script_of(m, direction);
     let started = Instant::now();
-    let statements = split(&script.sql);
+    let statements = script.statements();
     client
         .batch_execute(&format!(
             "SET LOCAL lock_timeout = {}",
@@ -1158,35 +1303,101 @@ async fn apply_in_transaction(
 /// Offline SQL (`--sql`): what the runner would execute, for review or for a
 /// DBA to apply by hand.
 pub fn offline_sql(todo: &[&Migration], direction: Direction, lock_timeout: &str) -> String {
+    offline_sql_annotated(todo, direction, lock_timeout, &|_| Vec::new())
+}
+
+/// Notes on the statements of a script: byte ranges in its text, and a
+/// comment line for the statement that starts in each (e.g. the lock it
+/// takes). See [`offline_sql_annotated`].
+pub type Annotator<'a> = dyn Fn(&Script) -> Vec<((usize, usize), String)> + 'a;
+
+/// [`offline_sql`], with a comment above each statement from `annotate`.
+/// Every part is spelled out as it runs: a transactional part between
+/// `BEGIN` and `COMMIT` (with its `lock_timeout`), a no-transaction part's
+/// statements bare; the history row is written with the last part.
+pub fn offline_sql_annotated(
+    todo: &[&Migration],
+    direction: Direction,
+    lock_timeout: &str,
+    annotate: &Annotator<'_>,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "-- nzc migrate --sql ({})\n\n{};\n",
         direction.verb(),
         history::CREATE_HISTORY_TABLE
     ));
+    let set_timeout = format!(
+        "SET LOCAL lock_timeout = {};\n",
+        nzc_dsl::quote_literal(lock_timeout)
+    );
     for m in todo {
-        let script = match direction {
-            Direction::Up => &m.up,
-            Direction::Down => &m.down,
-        };
-        let tx = !script.no_transaction;
-        out.push('\n');
-        if tx {
-            out.push_str("BEGIN;\n");
-            out.push_str(&format!(
-                "SET LOCAL lock_timeout = {};\n",
-                nzc_dsl::quote_literal(lock_timeout)
-            ));
-        }
-        out.push_str(script.sql.trim_end());
-        out.push('\n');
-        out.push_str(&match direction {
+        let script = script_of(m, direction);
+        let record = match direction {
             Direction::Up => history::insert_sql(m),
             Direction::Down => history::delete_sql(m),
-        });
+        };
+        let notes = annotate(script);
+        let spans = nzc_types::contract::migration_parts(&script.sql).unwrap_or_default();
+        let parts = crate::split::split_parts(&script.sql).unwrap_or_default();
         out.push('\n');
-        if tx {
-            out.push_str("COMMIT;\n");
+        if parts.len() > 1 {
+            out.push_str(&format!(
+                "-- {}: {} parts, each committed before the next starts\n",
+                m.id(),
+                parts.len()
+            ));
+        }
+        let single = script.is_single_transaction();
+        for (k, (part, span)) in parts.iter().zip(&spans).enumerate() {
+            let tx = part.mode == PartMode::Transaction;
+            if parts.len() > 1 {
+                out.push_str(&format!(
+                    "-- part {} of {}: {}\n",
+                    k + 1,
+                    parts.len(),
+                    if tx {
+                        "one transaction"
+                    } else {
+                        "no transaction, each statement on its own"
+                    }
+                ));
+            }
+            if tx {
+                out.push_str("BEGIN;\n");
+                out.push_str(&set_timeout);
+            }
+            let text = &script.sql;
+            let mut cursor = span.range.start;
+            for st in &part.statements {
+                // Comments between statements (data-loss notes …), kept.
+                let gap = text[cursor..st.offset].trim_matches('\n');
+                let gap = gap.trim_start_matches(';').trim_matches('\n');
+                if !gap.trim().is_empty() {
+                    out.push_str(gap.trim_end());
+                    out.push('\n');
+                }
+                for (_, note) in notes
+                    .iter()
+                    .filter(|((a, b), _)| (*a..(*b).max(*a + 1)).contains(&st.offset))
+                {
+                    out.push_str(&format!("-- {note}\n"));
+                }
+                out.push_str(st.sql);
+                out.push_str(";\n");
+                cursor = st.offset + st.sql.len();
+            }
+            if single {
+                out.push_str(&record);
+                out.push('\n');
+            }
+            if tx {
+                out.push_str("COMMIT;\n");
+            }
+        }
+        if !single {
+            out.push_str(&record);
+            out.push('\n');
         }
     }
     out

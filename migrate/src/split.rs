@@ -4,6 +4,8 @@
 //! dollar-quoted bodies (`$$…$$`, `$tag$…$tag$`), `--` comments and nested
 //! `/* */` comments.
 
+use nzc_types::contract::{migration_parts, PartError, PartMode};
+
 /// One statement: its text (without the final `;`, trimmed) and the byte
 /// offset of that text in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,35 @@ fn leading_comments(text: &str) -> usize {
     }
 }
 
+/// The statements of a migration file, by part (see
+/// [`nzc_types::contract::migration_parts`]): each part's mode, the line of
+/// its marker, and its statements (offsets into the whole file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartStatements<'a> {
+    pub mode: PartMode,
+    pub marker_line: Option<usize>,
+    pub statements: Vec<Statement<'a>>,
+}
+
+/// Splits a migration file into its parts and their statements. A part
+/// without statements is kept (it runs nothing).
+pub fn split_parts(sql: &str) -> Result<Vec<PartStatements<'_>>, PartError> {
+    Ok(migration_parts(sql)?
+        .into_iter()
+        .map(|p| PartStatements {
+            mode: p.mode,
+            marker_line: p.marker_line,
+            statements: split(&sql[p.range.clone()])
+                .into_iter()
+                .map(|st| Statement {
+                    sql: st.sql,
+                    offset: st.offset + p.range.start,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 /// 1-based line and column of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -181,6 +212,20 @@ mod tests {
         assert_eq!(st.len(), 1);
         assert_eq!(&sql[st[0].offset..st[0].offset + 8], "SELECT 2");
         assert_eq!(line_col(sql, st[0].offset), (4, 1));
+    }
+
+    #[test]
+    fn parts_keep_file_offsets() {
+        let sql = "-- h\n-- nzc:part transaction\nSELECT 1;\nSELECT 2;\n-- nzc:part no-transaction\n-- c\nSELECT 3;\n";
+        let parts = split_parts(sql).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].mode, PartMode::Transaction);
+        assert_eq!(parts[0].statements.len(), 2);
+        let third = &parts[1].statements[0];
+        assert_eq!(third.sql, "SELECT 3");
+        assert_eq!(line_col(sql, third.offset), (7, 1));
+        assert_eq!(parts[1].marker_line, Some(5));
+        assert!(split_parts("SELECT 1;\n-- nzc:part transaction\n").is_err());
     }
 
     #[test]

@@ -38,7 +38,7 @@
 
 use std::collections::BTreeMap;
 
-use nzc_codegen::migration::{generate, NO_TRANSACTION_MARKER};
+use nzc_codegen::migration::generate;
 use nzc_dsl::Schema;
 use tokio_postgres::Client;
 
@@ -213,38 +213,41 @@ pub async fn introspect(client: &Client) -> DbSchema {
     schema
 }
 
-/// Runs a migration's SQL the way the runner does: split into statements
-/// with the runner's splitter (`nzc_migrate::split`), all in one
-/// transaction — or, when the text has the `-- nzc:no-transaction` marker
-/// line, one statement after the other without a transaction.
+/// Runs a migration's SQL the way the runner does: split into parts and
+/// statements with the runner's splitter (`nzc_migrate::split`); a
+/// transactional part in one transaction, a no-transaction part one
+/// statement after the other (a file without parts is one part).
 pub async fn apply_sql(client: &mut Client, sql: &str) -> Result<(), String> {
-    let no_transaction = sql.lines().any(|l| l.trim() == NO_TRANSACTION_MARKER);
-    let statements = nzc_migrate::split::split(sql);
+    let parts = nzc_migrate::split::split_parts(sql)
+        .map_err(|e| format!("line {}: {}", e.line, e.message))?;
     let failed = |stmt: &str, e: tokio_postgres::Error| {
         let detail = e
             .as_db_error()
             .map_or_else(|| e.to_string(), |d| d.message().to_string());
         format!("{detail}\n  in: {stmt}")
     };
-    if no_transaction {
-        for stmt in &statements {
-            client
-                .batch_execute(stmt.sql)
+    for part in &parts {
+        if part.mode == nzc_migrate::PartMode::NoTransaction {
+            for stmt in &part.statements {
+                client
+                    .batch_execute(stmt.sql)
+                    .await
+                    .map_err(|e| failed(stmt.sql, e))?;
+            }
+            continue;
+        }
+        let tx = client
+            .transaction()
+            .await
+            .map_err(|e| format!("BEGIN: {e}"))?;
+        for stmt in &part.statements {
+            tx.batch_execute(stmt.sql)
                 .await
                 .map_err(|e| failed(stmt.sql, e))?;
         }
-        return Ok(());
+        tx.commit().await.map_err(|e| format!("COMMIT: {e}"))?;
     }
-    let tx = client
-        .transaction()
-        .await
-        .map_err(|e| format!("BEGIN: {e}"))?;
-    for stmt in &statements {
-        tx.batch_execute(stmt.sql)
-            .await
-            .map_err(|e| failed(stmt.sql, e))?;
-    }
-    tx.commit().await.map_err(|e| format!("COMMIT: {e}"))
+    Ok(())
 }
 
 /// Like [`apply_sql`], panicking (with the whole SQL) on failure.

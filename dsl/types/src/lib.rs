@@ -436,9 +436,268 @@ pub mod contract {
             .then_some((version, slug))
     }
 
+    /// A line of its own in a migration file: the file runs statement by
+    /// statement, each in its own implicit transaction (`ALTER TYPE … ADD
+    /// VALUE` on old servers, `CREATE INDEX CONCURRENTLY`, …).
+    pub const NO_TRANSACTION_MARKER: &str = "-- nzc:no-transaction";
+
+    /// A line of its own that starts a **part** of a migration file:
+    /// `-- nzc:part transaction` (the part's statements run in one
+    /// transaction) or `-- nzc:part no-transaction` (each runs on its own).
+    /// A file with parts runs them in order, each committed before the next
+    /// starts: how one migration builds an index concurrently, adds a
+    /// constraint `NOT VALID` and validates it in a later transaction.
+    pub const PART_MARKER: &str = "-- nzc:part";
+
+    /// How the statements of a part run.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PartMode {
+        /// All in one transaction.
+        Transaction,
+        /// Each on its own, outside any transaction block.
+        NoTransaction,
+    }
+
+    impl PartMode {
+        /// The word after [`PART_MARKER`].
+        pub fn keyword(self) -> &'static str {
+            match self {
+                PartMode::Transaction => "transaction",
+                PartMode::NoTransaction => "no-transaction",
+            }
+        }
+
+        /// The marker line that starts a part of this mode.
+        pub fn marker(self) -> String {
+            format!("{PART_MARKER} {}", self.keyword())
+        }
+    }
+
+    /// One part of a migration file: its mode and the byte range of its
+    /// text (after the marker line).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PartSpan {
+        pub mode: PartMode,
+        pub range: std::ops::Range<usize>,
+        /// The 1-based line of its marker; `None` for a file without parts
+        /// (one part: the whole file).
+        pub marker_line: Option<usize>,
+    }
+
+    /// A malformed part layout, at a 1-based line.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct PartError {
+        pub line: usize,
+        pub message: String,
+    }
+
+    /// The parts of a migration file. A file without [`PART_MARKER`] lines
+    /// is one part: statement by statement when it has the
+    /// [`NO_TRANSACTION_MARKER`] line, else one transaction. In a file with
+    /// them, only comments may stand before the first marker, and the
+    /// no-transaction line is not allowed (each part says its mode). A marker
+    /// is recognised as a whole line (surrounding blanks ignored); it must not
+    /// stand inside a string or a function body.
+    pub fn migration_parts(sql: &str) -> Result<Vec<PartSpan>, PartError> {
+        let mut markers: Vec<(usize, usize, usize, PartMode)> = Vec::new(); // line, start, end, mode
+        let mut no_tx_line = None;
+        let mut offset = 0;
+        for (i, line) in sql.split_inclusive('\n').enumerate() {
+            let t = line.trim();
+            if t == NO_TRANSACTION_MARKER {
+                no_tx_line = Some(i + 1);
+            } else if let Some(rest) = t.strip_prefix(PART_MARKER) {
+                let mode = match rest.trim() {
+                    "transaction" if rest.starts_with(char::is_whitespace) => PartMode::Transaction,
+                    "no-transaction" if rest.starts_with(char::is_whitespace) => {
+                        PartMode::NoTransaction
+                    }
+                    other => {
+                        return Err(PartError {
+                            line: i + 1,
+                            message: format!(
+                                "`{t}` is not a part marker: write `{PART_MARKER} transaction` or `{PART_MARKER} no-transaction`{}",
+                                if other.is_empty() { "" } else { " on a line of its own" }
+                            ),
+                        })
+                    }
+                };
+                markers.push((i + 1, offset, offset + line.len(), mode));
+            }
+            offset += line.len();
+        }
+        let Some(&(first_line, first_start, _, _)) = markers.first() else {
+            let mode = if no_tx_line.is_some() {
+                PartMode::NoTransaction
+            } else {
+                PartMode::Transaction
+            };
+            return Ok(vec![PartSpan {
+                mode,
+                range: 0..sql.len(),
+                marker_line: None,
+            }]);
+        };
+        if let Some(line) = no_tx_line {
+            return Err(PartError {
+                line,
+                message: format!(
+                    "`{NO_TRANSACTION_MARKER}` cannot stand in a file with parts: each `{PART_MARKER}` line says how its part runs"
+                ),
+            });
+        }
+        if !is_comment_only(&sql[..first_start]) {
+            return Err(PartError {
+                line: first_line,
+                message: format!(
+                    "statements stand before the first `{PART_MARKER}` line: put them in a part"
+                ),
+            });
+        }
+        Ok(markers
+            .iter()
+            .enumerate()
+            .map(|(k, &(line, _, end, mode))| PartSpan {
+                mode,
+                range: end..markers.get(k + 1).map_or(sql.len(), |m| m.1),
+                marker_line: Some(line),
+            })
+            .collect())
+    }
+
+    /// Whether `text` holds only blanks, `--` comments and `/* */` comments.
+    fn is_comment_only(text: &str) -> bool {
+        let mut rest = text.trim_start();
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix("--") {
+                rest = r.split_once('\n').map_or("", |(_, after)| after);
+            } else if let Some(r) = rest.strip_prefix("/*") {
+                let mut depth = 1;
+                let b = r.as_bytes();
+                let mut i = 0;
+                while i < b.len() && depth > 0 {
+                    if b[i..].starts_with(b"/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i..].starts_with(b"*/") {
+                        depth -= 1;
+                        i += 2;
+                    } else {
+                        i += 1;
+                    }
+                }
+                rest = &r[i..];
+            } else {
+                return false;
+            }
+            rest = rest.trim_start();
+        }
+        true
+    }
+
+    /// Built-in functions PostgreSQL marks volatile that appear in column
+    /// defaults: a column added with such a default is filled row by row (a
+    /// table rewrite), where a constant or a stable default (`now()`) is
+    /// stored once. The linter and the migration planner both go by it.
+    pub const VOLATILE_FUNCTIONS: &[&str] = &[
+        "random",
+        "random_normal",
+        "gen_random_uuid",
+        "uuidv4",
+        "uuidv7",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+    ];
+
+    /// Whether an SQL default expression calls one of [`VOLATILE_FUNCTIONS`]
+    /// (a name followed by `(`, outside string literals and quoted names;
+    /// schema-qualified or not, any case).
+    pub fn calls_volatile_function(expr: &str) -> bool {
+        let b = expr.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                q @ (b'\'' | b'"') => {
+                    i += 1;
+                    while i < b.len() && b[i] != q {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                c if c.is_ascii_alphabetic() || c == b'_' => {
+                    let start = i;
+                    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                        i += 1;
+                    }
+                    let word = expr[start..i].to_ascii_lowercase();
+                    let mut j = i;
+                    while j < b.len() && b[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    if b.get(j) == Some(&b'(') && VOLATILE_FUNCTIONS.contains(&word.as_str()) {
+                        return true;
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        false
+    }
+
     /// Sort key of a migration version: numeric order (`9` before `10`).
     pub fn version_key(v: &str) -> (usize, &str) {
         let v = v.trim_start_matches('0');
         (v.len(), v)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn volatile_defaults() {
+            assert!(calls_volatile_function("gen_random_uuid()"));
+            assert!(calls_volatile_function("pg_catalog.RANDOM ( )"));
+            assert!(!calls_volatile_function("now()"));
+            assert!(!calls_volatile_function("'random()'"));
+            assert!(!calls_volatile_function("\"random\""));
+            assert!(!calls_volatile_function("my_random()"));
+        }
+
+        #[test]
+        fn files_without_parts_are_one_part() {
+            let p = migration_parts("-- x\nSELECT 1;\n").unwrap();
+            assert_eq!(p.len(), 1);
+            assert_eq!(p[0].mode, PartMode::Transaction);
+            let p = migration_parts("-- nzc:no-transaction\nSELECT 1;\n").unwrap();
+            assert_eq!(p[0].mode, PartMode::NoTransaction);
+            assert_eq!(p[0].range, 0..32);
+        }
+
+        #[test]
+        fn parts_split_at_marker_lines() {
+            let sql = "-- head\n/* c */\n-- nzc:part transaction\nA;\nB;\n  -- nzc:part no-transaction  \nC;\n";
+            let p = migration_parts(sql).unwrap();
+            assert_eq!(p.len(), 2);
+            assert_eq!(&sql[p[0].range.clone()], "A;\nB;\n");
+            assert_eq!(p[0].marker_line, Some(3));
+            assert_eq!(p[1].mode, PartMode::NoTransaction);
+            assert_eq!(&sql[p[1].range.clone()], "C;\n");
+        }
+
+        #[test]
+        fn bad_layouts_are_errors_with_their_line() {
+            let e = migration_parts("SELECT 1;\n-- nzc:part transaction\nA;\n").unwrap_err();
+            assert_eq!(e.line, 2);
+            let e = migration_parts("-- nzc:part transactions\nA;\n").unwrap_err();
+            assert_eq!(e.line, 1);
+            let e = migration_parts("-- nzc:no-transaction\n-- nzc:part transaction\nA;\n")
+                .unwrap_err();
+            assert_eq!(e.line, 1);
+        }
     }
 }
