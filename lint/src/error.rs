@@ -1,4 +1,5 @@
-//! The one way linting fails: the file is not SQL PostgreSQL can parse.
+//! How linting fails: the file's parts are laid out wrongly, or it is not
+//! SQL PostgreSQL can parse.
 
 use crate::render::render_block;
 use crate::source::LineIndex;
@@ -19,6 +20,17 @@ pub enum LintError {
         line: usize,
         column: usize,
     },
+    /// The file's `-- nzc:part` lines are laid out wrongly
+    /// (`nzc_types::contract::migration_parts` says how): `message` says
+    /// what, `line` (1-based) is the line at fault and `offset` its first
+    /// byte.
+    #[error("{file}:{line}:1: {message}")]
+    Parts {
+        file: String,
+        message: String,
+        offset: usize,
+        line: usize,
+    },
 }
 
 impl LintError {
@@ -30,6 +42,15 @@ impl LintError {
             offset,
             line,
             column,
+        }
+    }
+
+    pub(crate) fn part(file: &str, source: &str, line: usize, message: &str) -> LintError {
+        LintError::Parts {
+            file: file.to_string(),
+            message: message.to_string(),
+            offset: LineIndex::new(source).line_start(line),
+            line,
         }
     }
 
@@ -62,6 +83,33 @@ impl LintError {
                     file,
                     &format!("error: {message}"),
                     (*offset, end),
+                    &[],
+                );
+                out
+            }
+            LintError::Parts {
+                file,
+                message,
+                offset,
+                ..
+            } => {
+                let mut out = String::new();
+                let index = LineIndex::new(source);
+                // The caret goes under the whole line (its text, trimmed).
+                let text = source
+                    .get(*offset..)
+                    .and_then(|rest| rest.split('\n').next())
+                    .unwrap_or("")
+                    .trim_end_matches('\r');
+                let lead = text.len() - text.trim_start().len();
+                let start = (*offset + lead).min(source.len());
+                let end = start + text.trim().len();
+                render_block(
+                    &mut out,
+                    &index,
+                    file,
+                    &format!("error: {message}"),
+                    (start, end),
                     &[],
                 );
                 out

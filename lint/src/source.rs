@@ -1,9 +1,10 @@
-//! The file as PostgreSQL's parser and scanner see it: statements with their
-//! byte spans, the tokens of each, the comments before each (for
-//! `-- nzc:allow(…)`), and the position of a parse error.
+//! The file as PostgreSQL's parser and scanner see it: its parts, statements
+//! with their byte spans and part, the tokens of each, the comments before
+//! each (for `-- nzc:allow(…)`), and the position of a parse error.
 
 use crate::error::LintError;
 use crate::rules::Rule;
+use nzc_types::contract::{migration_parts, PartSpan};
 use pg_query::protobuf::{RawStmt, ScanToken, Token};
 use pg_query::NodeEnum;
 use std::collections::BTreeSet;
@@ -17,10 +18,11 @@ pub(crate) struct Tok {
 }
 
 impl Tok {
-    fn from_scan(t: &ScanToken) -> Tok {
+    /// A scanned token of text that starts at byte `base` of the file.
+    fn from_scan(t: &ScanToken, base: usize) -> Tok {
         Tok {
-            start: usize::try_from(t.start).unwrap_or(0),
-            end: usize::try_from(t.end).unwrap_or(0),
+            start: base + usize::try_from(t.start).unwrap_or(0),
+            end: base + usize::try_from(t.end).unwrap_or(0),
             kind: t.token,
         }
     }
@@ -39,10 +41,22 @@ pub(crate) struct Stmt {
     pub node: NodeEnum,
     /// From its first token to the end of its last (the `;` excluded).
     pub span: (usize, usize),
+    /// The index of its part (`migration_parts`).
+    pub part: usize,
+    /// Where its part's text starts: the parser's locations count from
+    /// there.
+    pub base: usize,
     /// Its tokens, comments excluded.
     pub tokens: Vec<Tok>,
     /// The rules accepted for it by `-- nzc:allow(…)`.
     pub allowed: BTreeSet<Rule>,
+}
+
+impl Stmt {
+    /// The byte offset in the file of a location of the parser's tree.
+    pub fn at(&self, location: i32) -> Option<usize> {
+        usize::try_from(location).ok().map(|l| self.base + l)
+    }
 }
 
 /// The parsed file.
@@ -59,7 +73,17 @@ fn prepared(sql: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-pub(crate) fn parse(sql: &str, file: &str) -> Result<Parsed, LintError> {
+/// The parts of the file (`nzc_types::contract::migration_parts`, on the
+/// text as the parser sees it), or the error at the line at fault.
+pub(crate) fn parts(sql: &str, file: &str) -> Result<Vec<PartSpan>, LintError> {
+    let prepared = prepared(sql);
+    migration_parts(&prepared).map_err(|e| LintError::part(file, sql, e.line, &e.message))
+}
+
+/// Parses each part of the file on its own, as the runner sends it to the
+/// server (a statement cannot run on across a part marker); offsets stay
+/// those of the whole file.
+pub(crate) fn parse(sql: &str, file: &str, parts: &[PartSpan]) -> Result<Parsed, LintError> {
     if let Some(at) = sql.find('\0') {
         return Err(LintError::parse(
             file,
@@ -71,52 +95,63 @@ pub(crate) fn parse(sql: &str, file: &str) -> Result<Parsed, LintError> {
     let original = sql;
     let sql = prepared(sql);
     let sql = sql.as_ref();
-    let tree = match pg_query::parse(sql, 0) {
-        Ok(tree) => tree,
-        Err(e) => {
-            let message = match e {
-                pg_query::Error::Parse(m) | pg_query::Error::Scan(m) => m,
-                other => other.to_string(),
-            };
-            let at = error_offset(sql, &message);
-            return Err(LintError::parse(file, original, at, &message));
-        }
-    };
-    let tokens: Vec<Tok> = match pg_query::scan(sql) {
-        Ok(scan) => scan.tokens.iter().map(Tok::from_scan).collect(),
-        Err(e) => return Err(LintError::parse(file, original, 0, &e.to_string())),
-    };
     let mut stmts = Vec::new();
-    let mut prev_end = 0;
-    for raw in tree.protobuf.stmts {
-        let (start, end) = raw_span(&raw, sql.len());
-        let Some(node) = raw.stmt.and_then(|n| n.node) else {
-            continue;
+    for (part, span) in parts.iter().enumerate() {
+        let base = span.range.start;
+        let text = &sql[span.range.clone()];
+        let tree = match pg_query::parse(text, 0) {
+            Ok(tree) => tree,
+            Err(e) => {
+                let message = match e {
+                    pg_query::Error::Parse(m) | pg_query::Error::Scan(m) => m,
+                    other => other.to_string(),
+                };
+                let at = base + error_offset(text, &message);
+                return Err(LintError::parse(file, original, at, &message));
+            }
         };
-        let inside: Vec<Tok> = tokens
-            .iter()
-            .filter(|t| t.start >= start && t.start < end)
-            .copied()
-            .collect();
-        let code: Vec<Tok> = inside.iter().filter(|t| !t.is_comment()).copied().collect();
-        let (Some(first), Some(last)) = (code.first(), code.last()) else {
-            continue;
+        let tokens: Vec<Tok> = match pg_query::scan(text) {
+            Ok(scan) => scan
+                .tokens
+                .iter()
+                .map(|t| Tok::from_scan(t, base))
+                .collect(),
+            Err(e) => return Err(LintError::parse(file, original, base, &e.to_string())),
         };
-        let span = (first.start, last.end);
-        let mut allowed = BTreeSet::new();
-        for c in leading_comments(sql, &tokens, prev_end, span.0)
-            .into_iter()
-            .chain(inside.iter().filter(|t| t.is_comment() && t.start < span.1))
-        {
-            allowed.extend(allow_directives(&sql[c.start..c.end]));
+        let mut prev_end = base;
+        for raw in tree.protobuf.stmts {
+            let (start, end) = raw_span(&raw, text.len());
+            let (start, end) = (base + start, base + end);
+            let Some(node) = raw.stmt.and_then(|n| n.node) else {
+                continue;
+            };
+            let inside: Vec<Tok> = tokens
+                .iter()
+                .filter(|t| t.start >= start && t.start < end)
+                .copied()
+                .collect();
+            let code: Vec<Tok> = inside.iter().filter(|t| !t.is_comment()).copied().collect();
+            let (Some(first), Some(last)) = (code.first(), code.last()) else {
+                continue;
+            };
+            let span = (first.start, last.end);
+            let mut allowed = BTreeSet::new();
+            for c in leading_comments(sql, &tokens, prev_end, span.0)
+                .into_iter()
+                .chain(inside.iter().filter(|t| t.is_comment() && t.start < span.1))
+            {
+                allowed.extend(allow_directives(&sql[c.start..c.end]));
+            }
+            prev_end = span.1;
+            stmts.push(Stmt {
+                node,
+                span,
+                part,
+                base,
+                tokens: code,
+                allowed,
+            });
         }
-        prev_end = span.1;
-        stmts.push(Stmt {
-            node,
-            span,
-            tokens: code,
-            allowed,
-        });
     }
     Ok(Parsed { stmts })
 }
@@ -286,6 +321,15 @@ impl<'a> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { source, starts }
+    }
+
+    /// The byte offset where a 1-based line starts (the end of the text
+    /// past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        line.checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
+            .unwrap_or(self.source.len())
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {

@@ -154,7 +154,7 @@ fn render_two_findings() {
   | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
   |
   = note: lock: SHARE on the table for the whole index build: writes wait
-  = help: build it with CREATE INDEX CONCURRENTLY (reads and writes go on), in a migration of its own marked `-- nzc:no-transaction`: CONCURRENTLY cannot run in a transaction
+  = help: build it with CREATE INDEX CONCURRENTLY (reads and writes go on), in a `-- nzc:part no-transaction` part (or a migration marked `-- nzc:no-transaction`): CONCURRENTLY cannot run in a transaction
   = note: if this is known and accepted, put `-- nzc:allow(L001)` on the line before the statement
 
 warning[L012]: DROP COLUMN deletes "City"."notes" and its data

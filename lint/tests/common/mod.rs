@@ -55,3 +55,25 @@ pub fn spanned(sql: &str, options: &Options) -> Vec<String> {
         .map(|f| sql[f.span.0..f.span.1].to_string())
         .collect()
 }
+
+/// A migration as nzc writes it with parts: foreign key and check added
+/// `NOT VALID`, indexes built concurrently, the unique constraint attached
+/// to its index, each validation in a transaction of its own, then
+/// `SET NOT NULL` using the validated check.
+pub const EXAMPLE: &str = r#"-- nzc migration 20260101000000_alter_emissionrecord (up)
+-- nzc:part transaction
+ALTER TABLE "EmissionRecord" ADD CONSTRAINT "fk_x" FOREIGN KEY ("sectorId") REFERENCES "Sector" ("sectorId") NOT VALID;
+ALTER TABLE "EmissionRecord" ADD CONSTRAINT "ck_EmissionRecord_unit_not_null" CHECK ("unit" IS NOT NULL) NOT VALID;
+-- nzc:part no-transaction
+CREATE INDEX CONCURRENTLY "ix_EmissionRecord_year" ON "EmissionRecord" ("year");
+CREATE UNIQUE INDEX CONCURRENTLY "uq_x" ON "EmissionRecord" ("a", "b");
+-- nzc:part transaction
+ALTER TABLE "EmissionRecord" ADD CONSTRAINT "uq_x" UNIQUE USING INDEX "uq_x";
+-- nzc:part transaction
+ALTER TABLE "EmissionRecord" VALIDATE CONSTRAINT "fk_x";
+-- nzc:part transaction
+ALTER TABLE "EmissionRecord" VALIDATE CONSTRAINT "ck_EmissionRecord_unit_not_null";
+-- nzc:part transaction
+ALTER TABLE "EmissionRecord" ALTER COLUMN "unit" SET NOT NULL;
+ALTER TABLE "EmissionRecord" DROP CONSTRAINT "ck_EmissionRecord_unit_not_null";
+"#;
