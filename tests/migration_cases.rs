@@ -431,8 +431,14 @@ table Other {
     )
     .await;
     assert!(!case.m.up.contains(NO_TRANSACTION_MARKER), "{}", case.m.up);
+    // Going down adds the value back: in a part of its own, committed before
+    // the default that uses it is set.
+    let add_value = case.m.down.find("ADD VALUE 'obsolete'").expect("ADD VALUE");
+    let no_tx = case.m.down[..add_value]
+        .rfind("-- nzc:part no-transaction")
+        .expect("a no-transaction part");
     assert!(
-        case.m.down.contains(NO_TRANSACTION_MARKER),
+        !case.m.down[no_tx..add_value].contains("-- nzc:part transaction"),
         "{}",
         case.m.down
     );
@@ -694,12 +700,39 @@ table T {
     case.up().await;
     // The changed check lets 0 in now.
     case.exec(r#"INSERT INTO "T" VALUES (2, 0, 'zero')"#).await;
-    // …which the down migration's check does not accept: it fails, unchanged.
+    // …which the down migration's check does not accept. The down adds it
+    // NOT VALID (new rows are checked at once), then validates it in a later
+    // part: that part fails, and stops the migration there.
     let err = apply_sql(&mut case.client, &case.m.down).await.unwrap_err();
     assert!(err.contains("ck_T_positive"), "{err}");
-    assert_eq!(introspect(&case.client).await, case.after);
+    let validated = case
+        .rows(r#"SELECT convalidated::text FROM pg_constraint WHERE conname = 'ck_T_positive'"#)
+        .await;
+    assert_eq!(validated, table(&[&["false"]]));
+    let rejected = case
+        .client
+        .batch_execute(r#"INSERT INTO "T" VALUES (3, 0, 'new')"#)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        rejected.as_db_error().and_then(|d| d.constraint()),
+        Some("ck_T_positive")
+    );
+    // The row fixed, the rest of the down (from the failed part) completes.
     case.exec(r#"DELETE FROM "T" WHERE id = 2"#).await;
-    case.down().await;
+    let validate = case
+        .m
+        .down
+        .find("ALTER TABLE \"T\" VALIDATE CONSTRAINT \"ck_T_positive\"")
+        .expect("its VALIDATE");
+    let part = case.m.down[..validate]
+        .rfind("-- nzc:part transaction")
+        .expect("in a part");
+    let rest = &case.m.down[part..];
+    apply_sql(&mut case.client, rest)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{rest}"));
+    assert_eq!(introspect(&case.client).await, case.before);
     assert_eq!(
         case.rows(r#"SELECT * FROM "T""#).await,
         table(&[&["1", "5", "ok"]])

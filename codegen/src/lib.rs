@@ -10,6 +10,7 @@ pub mod diff;
 pub mod mermaid;
 pub mod migration;
 mod names;
+pub mod plan;
 pub mod python;
 mod relations;
 pub mod rust;
