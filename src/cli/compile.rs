@@ -156,6 +156,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // What the new migration does to busy tables (advice: nothing is refused).
         let dir = migrations_dir.join(id);
         let written = nzc_migrate::Migration::from_texts(&dir, &m.up, &m.down, Some(&source))?;
+        println!("how it runs, and the strongest lock of each part:");
+        print!("{}", super::lint::review(&written.up));
+        print!("{}", super::lint::review(&written.down));
         let mut tally = super::lint::Tally::default();
         super::lint::lint_migration(&written, &mut tally);
         if tally.errors + tally.warnings > 0 {

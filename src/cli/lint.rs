@@ -3,7 +3,7 @@
 //! migration it writes.
 
 use super::db::Connection;
-use nzc_migrate::{Migration, Migrations, Migrator, State};
+use nzc_migrate::{Migration, Migrations, Migrator, Script, State};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,6 +58,68 @@ pub fn lint_migration(m: &Migration, tally: &mut Tally) {
             }
         }
     }
+}
+
+/// The lock each statement of a script takes, as notes for `--sql`
+/// (statements that take none are left out; a file the parser rejects gets
+/// no notes — `nzc lint` reports it).
+pub fn lock_notes(script: &Script) -> Vec<((usize, usize), String)> {
+    let name = script.path.display().to_string();
+    nzc_lint::locks(&script.sql, &name)
+        .map(|locks| {
+            locks
+                .iter()
+                .filter(|l| l.lock.is_some())
+                .map(|l| (l.span, format!("lock: {}", l.describe())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The review of a script: each part, how it runs, and the strongest lock
+/// it takes (with what that lock does), one line each.
+pub fn review(script: &Script) -> String {
+    let name = script.path.display().to_string();
+    let Ok(locks) = nzc_lint::locks(&script.sql, &name) else {
+        return String::new();
+    };
+    let file = script
+        .path
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let parts = script.parts.len();
+    let mut out = if parts == 1 {
+        format!(
+            "  {file}: {}\n",
+            if script.is_single_transaction() {
+                "one transaction"
+            } else {
+                "statement by statement, no transaction"
+            }
+        )
+    } else {
+        format!("  {file}: {parts} parts, each committed before the next starts\n")
+    };
+    for (k, part) in script.parts.iter().enumerate() {
+        let mine: Vec<&nzc_lint::StatementLock> = locks.iter().filter(|l| l.part == k).collect();
+        let strongest = mine
+            .iter()
+            .filter(|l| l.lock.is_some())
+            .max_by_key(|l| (!l.new_table, l.lock, l.hold));
+        let statements = part.statements.len();
+        let mode = if part.transactional() {
+            "transaction"
+        } else {
+            "no transaction"
+        };
+        out.push_str(&format!(
+            "    {:>2}. {mode:<14} {statements} statement{}: {}\n",
+            k + 1,
+            if statements == 1 { " " } else { "s" },
+            strongest.map_or_else(|| "no table lock".to_string(), |l| l.describe())
+        ));
+    }
+    out
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

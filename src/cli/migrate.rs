@@ -230,7 +230,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let from = offline.from.as_deref().map(str::parse).transpose()?;
             print!(
                 "{}",
-                migrator.offline_sql(direction, &target, from.as_ref())?
+                migrator.offline_sql_annotated(
+                    direction,
+                    &target,
+                    from.as_ref(),
+                    &super::lint::lock_notes
+                )?
             );
             return Ok(ExitCode::SUCCESS);
         }
