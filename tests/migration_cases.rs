@@ -1234,3 +1234,161 @@ table Doc {
     case.exec("UPDATE \"Doc\" SET label = 'draft'").await;
     case.down().await;
 }
+
+/// Sorts each table's columns by name: an online type change puts the
+/// changed column last (PostgreSQL cannot insert one in the middle).
+fn columns_by_name(mut s: DbSchema) -> DbSchema {
+    for t in s.tables.values_mut() {
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    s
+}
+
+/// The text of a migration from the part holding `needle` on.
+fn from_part_of<'a>(sql: &'a str, needle: &str) -> &'a str {
+    let at = sql
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in\n{sql}"));
+    let part = sql[..at].rfind("-- nzc:part ").expect("a part marker");
+    &sql[part..]
+}
+
+#[tokio::test]
+async fn online_type_change_keeps_writes_in_step_and_swaps_in_briefly() {
+    let before = r#"
+table Funding {
+  id     int    @pk
+  /// In euros.
+  amount int    @default(0)
+  code   text?
+  @@index([amount])
+  @@unique([code, amount])
+}
+"#;
+    let after = r#"
+table Funding {
+  id     int    @pk
+  /// In euros.
+  amount bigint @default(0)
+  code   text?
+  @@index([amount])
+  @@unique([code, amount])
+}
+"#;
+    let mut case = Case::new(before, after).await;
+    let (a, b) = (compile(before), compile(after));
+    let online = nzc_codegen::plan::Options {
+        online_type_changes: true,
+    };
+    case.m = nzc_codegen::migration::plan(&a, &b)
+        .expect("a change")
+        .render_with("case", &online);
+    let up = case.m.up.clone();
+    assert!(!up.contains("TYPE bigint"), "no rewrite:\n{up}");
+    case.exec(
+        r#"INSERT INTO "Funding" SELECT i, i * 10, 'c' || i FROM generate_series(1, 3000) i"#,
+    )
+    .await;
+    // The first part: the new column and its trigger. Writers go on meanwhile.
+    let first_fill = up.find("DO $nzc$").expect("a fill");
+    let part_one = &up[..up[..first_fill].rfind("-- nzc:part ").unwrap()];
+    apply_sql(&mut case.client, part_one)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{part_one}"));
+    case.exec(
+        r#"INSERT INTO "Funding" (id, code) VALUES (5000, 'new');
+           UPDATE "Funding" SET amount = 3000000000 / 2 WHERE id = 7;
+           DELETE FROM "Funding" WHERE id = 8"#,
+    )
+    .await;
+    let rest = from_part_of(&up, "DO $nzc$");
+    apply_sql(&mut case.client, rest)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{rest}"));
+    let got = introspect(&case.client).await;
+    assert_eq!(
+        columns_by_name(got),
+        columns_by_name(case.after.clone()),
+        "after up\n{up}"
+    );
+    assert_eq!(
+        case.rows(r#"SELECT count(*), sum(amount)::text FROM "Funding" WHERE amount IS NOT NULL"#)
+            .await,
+        table(&[&[
+            "3000",
+            &(((1..=3000).map(|i: i64| i * 10).sum::<i64>() - 70 - 80 + 1_500_000_000).to_string())
+        ]])
+    );
+    // Values above the old type's range fit now; the unique and the default hold.
+    case.exec(r#"INSERT INTO "Funding" (id, amount, code) VALUES (6000, 9000000000, 'big')"#)
+        .await;
+    let dup = case
+        .client
+        .batch_execute(
+            r#"INSERT INTO "Funding" (id, amount, code) VALUES (6001, 9000000000, 'big')"#,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        dup.as_db_error().and_then(|d| d.constraint()),
+        Some("uq_Funding_code")
+    );
+    assert_eq!(
+        case.rows(r#"SELECT amount::text FROM "Funding" WHERE id = 5000"#)
+            .await,
+        table(&[&["0"]])
+    );
+    // No trigger or function is left behind.
+    assert_eq!(
+        case.rows("SELECT count(*)::text FROM pg_trigger WHERE NOT tgisinternal")
+            .await,
+        table(&[&["0"]])
+    );
+    // The down is online too (bigint → integer), once the big values are gone.
+    case.exec(r#"DELETE FROM "Funding" WHERE amount > 2147483647"#)
+        .await;
+    assert!(!case.m.down.contains("TYPE integer"), "{}", case.m.down);
+    apply(&mut case.client, &case.m.down.clone(), "down").await;
+    assert_eq!(
+        columns_by_name(introspect(&case.client).await),
+        columns_by_name(case.before.clone())
+    );
+}
+
+#[test]
+fn online_type_change_falls_back_to_alter_type_where_a_swap_would_drop_something() {
+    let online = nzc_codegen::plan::Options {
+        online_type_changes: true,
+    };
+    let plan = |before: &str, after: &str| {
+        nzc_codegen::migration::plan(&compile(before), &compile(after))
+            .expect("a change")
+            .render_with("case", &online)
+            .up
+    };
+    // In the primary key, in a foreign key, named by a check: plain ALTER TYPE.
+    for (before, after) in [
+        (
+            "table T {\n  id int @pk\n}\n",
+            "table T {\n  id bigint @pk\n}\n",
+        ),
+        (
+            "table P {\n  id int @pk\n}\ntable T {\n  id int @pk\n  p int? @ref(P.id)\n}\n",
+            "table P {\n  id bigint @pk\n}\ntable T {\n  id int @pk\n  p bigint? @ref(P.id)\n}\n",
+        ),
+        (
+            "table T {\n  id int @pk\n  n int\n  @@check(pos, `n > 0`)\n}\n",
+            "table T {\n  id int @pk\n  n bigint\n  @@check(pos, `n > 0`)\n}\n",
+        ),
+    ] {
+        let up = plan(before, after);
+        assert!(up.contains("TYPE bigint"), "{up}");
+        assert!(!up.contains("nzc_new"), "{up}");
+    }
+    // A change that keeps the bytes is never rewritten online.
+    let up = plan(
+        "table T {\n  id int @pk\n  s varchar(10)\n}\n",
+        "table T {\n  id int @pk\n  s text\n}\n",
+    );
+    assert!(up.contains("TYPE text"), "{up}");
+}

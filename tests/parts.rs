@@ -337,3 +337,54 @@ async fn a_malformed_part_layout_is_refused_with_its_line() {
         .get(0);
     assert_eq!(tables, 0, "nothing ran");
 }
+
+#[tokio::test]
+async fn compile_online_writes_a_shadow_column_swap_that_applies_to_a_table_with_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    compile(p, BEFORE, "1");
+    std::fs::write(
+        p.join("schema.nzc"),
+        BEFORE.replace("  value      int\n", "  value      bigint\n"),
+    )
+    .unwrap();
+    let out = nzc(
+        p,
+        None,
+        &[
+            "compile",
+            "schema.nzc",
+            "--out",
+            "gen",
+            "--migration-version",
+            "2",
+            "--online",
+        ],
+    );
+    let shown = all(&out);
+    assert_eq!(code(&out), 0, "{shown}");
+    let up = std::fs::read_to_string(p.join("migrations/2_emission_value_to_bigint/up.sql"))
+        .unwrap_or_else(|e| panic!("{e}\n{shown}"));
+    assert!(!up.contains("TYPE bigint"), "{up}");
+    assert!(
+        up.contains("CREATE TRIGGER \"nzc_sync_Emission_value\""),
+        "{up}"
+    );
+    assert!(!shown.contains("error["), "nzc lint finds nothing: {shown}");
+    let db = TestDb::new().await;
+    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
+    psql(db.url(), ROWS);
+    ok(&migrate(p, db.url(), &["upgrade", "head"]));
+    assert_eq!(code(&migrate(p, db.url(), &["check"])), 0);
+    let sum: String = db
+        .client()
+        .await
+        .query_one(
+            "SELECT sum(value)::text || ' ' || pg_typeof(min(value))::text FROM \"Emission\"",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sum, "125250 bigint");
+}

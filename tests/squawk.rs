@@ -12,10 +12,12 @@
 //! transaction. A control case (plain DDL, what Alembic emits) must trip
 //! the rules, so the test cannot pass by squawk not looking.
 //!
-//! `changing-column-type` is checked on migrations that change no column
-//! type: squawk flags every `ALTER COLUMN … TYPE`, also the cheap ones
-//! (`varchar(n)` → `text`), and nzc has no cheaper form of the rewriting ones
-//! (`integer` → `bigint`); `nzc lint` tells them apart (L008).
+//! `changing-column-type` is checked on every generated migration except the
+//! repository's own two `integer` → `bigint` migrations (written without
+//! `--online`, as plain `ALTER COLUMN … TYPE`: squawk flags every such
+//! statement, also the cheap ones like `varchar(n)` → `text`; `nzc lint`
+//! tells them apart, L008). The same change generated with `--online` has
+//! no `ALTER COLUMN … TYPE`, and squawk must not flag it.
 
 use nzc_migrate::runner::{offline_sql, Direction};
 use nzc_migrate::Migration;
@@ -109,6 +111,8 @@ struct Case {
     name: &'static str,
     before: String,
     after: String,
+    /// Generated with `nzc compile --online`.
+    online: bool,
 }
 
 fn cases(base: &str) -> Vec<Case> {
@@ -146,51 +150,73 @@ fn cases(base: &str) -> Vec<Case> {
             name: "index",
             before: base.to_string(),
             after: add("    @@index([year])\n"),
+            online: false,
         },
         Case {
             name: "unique_index",
             before: base.to_string(),
             after: add("    @@index([notes, year], unique: true)\n"),
+            online: false,
         },
         Case {
             name: "unique",
             before: base.to_string(),
             after: add("    @@unique([notes])\n"),
+            online: false,
         },
         Case {
             name: "foreign_key",
             before: no_sector_ref,
             after: base.to_string(),
+            online: false,
         },
         Case {
             name: "check",
             before: base.to_string(),
             after: add("    @@check(positive_value, `\"value\" >= 0`)\n"),
+            online: false,
         },
         Case {
             name: "set_not_null",
             before: nullable_unit,
             after: base.to_string(),
+            online: false,
         },
         Case {
             name: "volatile_default",
             before: base.to_string(),
             after: token("uuid @default(gen_random_uuid())"),
+            online: false,
         },
         Case {
             name: "volatile_default_nullable",
             before: base.to_string(),
             after: token("uuid? @default(gen_random_uuid())"),
+            online: false,
         },
         Case {
             name: "stable_default",
             before: base.to_string(),
             after: token("timestamptz @default(now())"),
+            online: false,
         },
         Case {
             name: "all_at_once",
             before: all_before,
             after: all_after,
+            online: false,
+        },
+        // integer → bigint of a column in a five-column unique, online: no
+        // ALTER TYPE at all, so changing-column-type must not fire either.
+        Case {
+            name: "online_type_change",
+            before: base.to_string(),
+            after: edit(
+                base,
+                "    year             int\n    sectorId",
+                "    year             bigint\n    sectorId",
+            ),
+            online: true,
         },
     ]
 }
@@ -222,8 +248,12 @@ fn squawk_finds_no_lock_problem_in_generated_migrations() {
             compile(&case.after, "after"),
         );
         let id = format!("20990101000000_{}", case.name);
-        let m = nzc_codegen::migration::generate(&a, &b, &id)
-            .unwrap_or_else(|| panic!("{}: no change", case.name));
+        let options = nzc_codegen::plan::Options {
+            online_type_changes: case.online,
+        };
+        let m = nzc_codegen::migration::plan(&a, &b)
+            .unwrap_or_else(|| panic!("{}: no change", case.name))
+            .render_with(&id, &options);
         let migration = Migration::from_texts(&dir.path().join(&id), &m.up, &m.down, None)
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
         for (direction, label) in [(Direction::Up, "up"), (Direction::Down, "down")] {

@@ -2,7 +2,7 @@
 //! versions, with nzc's header, markers and data-loss notes.
 
 use crate::diff::{diff, Renames, Step};
-use crate::plan::lock_safe;
+use crate::plan::{lock_safe, Options};
 use nzc_dsl::Schema;
 use nzc_types::contract::PartMode;
 use std::fmt::Write as _;
@@ -34,14 +34,22 @@ pub struct MigrationPlan {
     pub data_loss: Vec<String>,
     /// A slug derived from the change (`init`, `add_misc_to_17_tables`, …).
     pub slug: String,
+    /// The schemas before and after.
+    pub old: Schema,
+    pub new: Schema,
 }
 
 impl MigrationPlan {
     /// The files of the migration named `id` (`<version>_<slug>`).
     pub fn render(self, id: &str) -> MigrationSql {
+        self.render_with(id, &Options::default())
+    }
+
+    /// [`MigrationPlan::render`] with the plan's options (online type changes).
+    pub fn render_with(self, id: &str, options: &Options) -> MigrationSql {
         MigrationSql {
-            up: render(&self.up_steps, id, "up"),
-            down: render(&self.down_steps, id, "down"),
+            up: render(&self.up_steps, &self.new, options, id, "up"),
+            down: render(&self.down_steps, &self.old, options, id, "down"),
             data_loss: self.data_loss,
             slug: self.slug,
             up_steps: self.up_steps,
@@ -63,6 +71,8 @@ pub fn plan(old: &Schema, new: &Schema) -> Option<MigrationPlan> {
         slug: derive_slug(old, &up),
         up_steps: up,
         down_steps: down,
+        old: old.clone(),
+        new: new.clone(),
     })
 }
 
@@ -81,11 +91,17 @@ pub fn empty(id: &str, message: &str) -> (String, String) {
     (head("up"), head("down"))
 }
 
-/// Renders steps as a migration file: their lock-safe plan
-/// ([`crate::plan::lock_safe`]), as one transaction when it is one
-/// transactional part, else with its parts marked.
-pub fn render(steps: &[Step], id: &str, direction: &str) -> String {
-    let parts = lock_safe(steps);
+/// Renders steps (which lead to `target`) as a migration file: their
+/// lock-safe plan ([`crate::plan::lock_safe`]), as one transaction when it
+/// is one transactional part, else with its parts marked.
+pub fn render(
+    steps: &[Step],
+    target: &Schema,
+    options: &Options,
+    id: &str,
+    direction: &str,
+) -> String {
+    let parts = lock_safe(steps, target, options);
     let mut out = String::with_capacity(steps.len() * 96 + 256);
     let _ = writeln!(out, "-- nzc migration {id} ({direction})");
     out.push_str(
@@ -95,6 +111,9 @@ pub fn render(steps: &[Step], id: &str, direction: &str) -> String {
         out.push('\n');
         if let Some(loss) = &item.data_loss {
             let _ = writeln!(out, "{DATA_LOSS_MARKER} {loss}");
+        }
+        if let Some(codes) = item.allow {
+            let _ = writeln!(out, "-- nzc:allow({codes})");
         }
         out.push_str(&item.sql);
         out.push('\n');

@@ -20,8 +20,12 @@
 //! own transaction; the `SET NOT NULL`s after them. A primary key over a
 //! column made NOT NULL by the same migration waits for that column.
 //!
-//! What stays plain and is left to `nzc lint` to explain: type changes
-//! that rewrite the table (`integer` → `bigint`), renames and drops.
+//! What stays plain and is left to `nzc lint` to explain: renames, drops,
+//! and type changes that rewrite the table (`integer` → `bigint`) — unless
+//! [`Options::online_type_changes`] is set: then such a change, where a swap
+//! loses nothing, becomes a shadow column kept in step by a trigger, filled
+//! in batches, its indexes built concurrently, and swapped in by one brief
+//! transaction (after every validation).
 //!
 //! A plan of one transactional part is an ordinary migration file; a plan
 //! of one no-transaction part has the `-- nzc:no-transaction` line; any
@@ -29,7 +33,7 @@
 
 use crate::diff::Step;
 use crate::sql::{cols, column_def, fk_def, statements};
-use nzc_dsl::{quote_ident as q, quote_literal};
+use nzc_dsl::{quote_ident as q, quote_literal, Column, ColumnType, Kind, Schema, Table};
 use nzc_types::contract::{calls_volatile_function, PartMode};
 use std::collections::HashSet;
 
@@ -51,12 +55,23 @@ pub struct Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub data_loss: Option<String>,
+    /// Lint rules the statement trips knowingly (`-- nzc:allow(…)`).
+    pub allow: Option<&'static str>,
     pub sql: String,
 }
 
+/// Choices the generated plan leaves to the user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Change column types that rewrite the table (`integer` → `bigint`)
+    /// online: a shadow column kept in step by a trigger, filled in
+    /// batches, swapped in by a brief transaction (`nzc compile --online`).
+    pub online_type_changes: bool,
+}
+
 /// The parts that apply `steps` (in the diff's order) without long locks
-/// on existing tables.
-pub fn lock_safe(steps: &[Step]) -> Vec<Part> {
+/// on existing tables. `target` is the schema the steps lead to.
+pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part> {
     let new_tables: HashSet<&str> = steps
         .iter()
         .filter_map(|s| match s {
@@ -64,10 +79,33 @@ pub fn lock_safe(steps: &[Step]) -> Vec<Part> {
             _ => None,
         })
         .collect();
+    let online: Vec<Online> = if options.online_type_changes {
+        steps
+            .iter()
+            .filter_map(|s| Online::of(s, steps, target, &new_tables))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let is_online = |table: &str, column: &str| {
+        online
+            .iter()
+            .find(|o| o.table.name == table && o.column.name == column)
+    };
     let mut b = Builder::default();
     for step in steps {
         let existing = |t: &str| !new_tables.contains(t);
         match step {
+            Step::AlterColumnType { table, column, .. } if is_online(table, column).is_some() => {
+                if let Some(o) = is_online(table, column) {
+                    o.start(&mut b);
+                }
+            }
+            // The swap sets the new column's default; the old one keeps its
+            // own until then (writers rely on it).
+            Step::DropDefault { table, column } | Step::SetDefault { table, column, .. }
+                if is_online(table, column).is_some() => {}
+            Step::CommentColumn { table, column, .. } if is_online(table, column).is_some() => {}
             Step::CreateIndex { table, index } if existing(table) => b.push(
                 PartMode::NoTransaction,
                 Some(BUILD),
@@ -168,6 +206,7 @@ pub fn lock_safe(steps: &[Step]) -> Vec<Part> {
                         None,
                         Item {
                             data_loss: if i == 0 { loss.clone() } else { None },
+                            allow: None,
                             sql,
                         },
                     );
@@ -198,6 +237,8 @@ struct Builder {
     validate: Vec<(String, String)>,
     /// Columns to make NOT NULL once their check is validated: (table, column, check).
     not_null: Vec<(String, String, String)>,
+    /// Online type changes to finish once their checks are validated.
+    swaps: Vec<Part>,
 }
 
 impl Builder {
@@ -207,6 +248,7 @@ impl Builder {
             purpose,
             Item {
                 data_loss: None,
+                allow: None,
                 sql,
             },
         );
@@ -238,6 +280,7 @@ impl Builder {
                 .into_iter()
                 .map(|sql| Item {
                     data_loss: None,
+                    allow: None,
                     sql,
                 })
                 .collect(),
@@ -308,7 +351,10 @@ impl Builder {
     fn flush_all(&mut self) {
         let validate = std::mem::take(&mut self.validate);
         let not_null = std::mem::take(&mut self.not_null);
-        self.emit(validate, not_null);
+        let swaps = std::mem::take(&mut self.swaps);
+        self.emit(validate, Vec::new());
+        self.parts.extend(swaps);
+        self.emit(Vec::new(), not_null);
     }
 
     fn emit(&mut self, validate: Vec<(String, String)>, not_null: Vec<(String, String, String)>) {
@@ -350,12 +396,19 @@ pub fn not_null_check_name(table: &str, column: &str) -> String {
 }
 
 /// Fills a column added without its volatile default: `SET … = DEFAULT`
-/// over the pages the table had when the fill started, [`BACKFILL_PAGES`]
-/// per transaction (a TID range scan each), so every lock is held for one
-/// batch only. Rows written since get the default anyway.
+/// over the pages the table had when the fill started.
 fn backfill(table: &str, column: &str) -> String {
-    let t = q(table);
     let c = q(column);
+    fill_in_batches(table, &format!("{c} = DEFAULT"), &format!("{c} IS NULL"))
+}
+
+/// `UPDATE table SET assignment WHERE condition` over the pages the table
+/// had when the fill started, [`BACKFILL_PAGES`] per transaction (a TID
+/// range scan each), so every row lock and the ROW EXCLUSIVE lock are held
+/// for one batch only. Rows written since are kept right by the writer (a
+/// default, a trigger).
+fn fill_in_batches(table: &str, assignment: &str, condition: &str) -> String {
+    let t = q(table);
     format!(
         "DO $nzc$
 DECLARE
@@ -363,10 +416,10 @@ DECLARE
     first bigint := 0;
 BEGIN
     WHILE first < pages LOOP
-        UPDATE {t} SET {c} = DEFAULT
+        UPDATE {t} SET {assignment}
         WHERE ctid >= format('(%s,0)', first)::tid
           AND ctid < format('(%s,0)', first + {BACKFILL_PAGES})::tid
-          AND {c} IS NULL;
+          AND {condition};
         COMMIT;
         first := first + {BACKFILL_PAGES};
     END LOOP;
@@ -374,4 +427,279 @@ END
 $nzc$;",
         reg = quote_literal(&t),
     )
+}
+
+/// Whether a type change keeps the stored bytes (no rewrite, no index
+/// rebuild): `varchar(n)` → `varchar(m ≥ n)`, `varchar` or `text`; `text`
+/// → `varchar`; `numeric(p, s)` → `numeric(p' ≥ p, s)` or `numeric`.
+pub fn keeps_bytes(from: &ColumnType, to: &ColumnType) -> bool {
+    let (ColumnType::Scalar(a), ColumnType::Scalar(b)) = (from, to) else {
+        return from == to;
+    };
+    match (a.kind, b.kind) {
+        (Kind::Varchar | Kind::Text, Kind::Text) => true,
+        (Kind::Text, Kind::Varchar) => b.length.is_none(),
+        (Kind::Varchar, Kind::Varchar) => match (a.length, b.length) {
+            (_, None) => true,
+            (Some(x), Some(y)) => x <= y,
+            (None, Some(_)) => false,
+        },
+        (Kind::Numeric, Kind::Numeric) => match (a.precision, b.precision) {
+            (_, None) => true,
+            (Some((p1, s1)), Some((p2, s2))) => s1 == s2 && p1 <= p2,
+            (None, Some(_)) => false,
+        },
+        _ => a == b,
+    }
+}
+
+/// An online type change of one column (see [`Options::online_type_changes`]).
+struct Online<'a> {
+    table: &'a Table,
+    /// The column as the target schema has it.
+    column: &'a Column,
+    to: ColumnType,
+}
+
+impl<'a> Online<'a> {
+    /// The online plan of a type change, when it is sound: the table exists,
+    /// the change rewrites, and nothing the swap would drop goes unrebuilt —
+    /// the column is in no primary key and no foreign key (either side), no
+    /// check names it, and no other step of the migration adds anything on it.
+    fn of(
+        step: &Step,
+        steps: &[Step],
+        target: &'a Schema,
+        new_tables: &HashSet<&str>,
+    ) -> Option<Online<'a>> {
+        let Step::AlterColumnType {
+            table,
+            column,
+            from,
+            to,
+        } = step
+        else {
+            return None;
+        };
+        if new_tables.contains(table.as_str()) || keeps_bytes(from, to) {
+            return None;
+        }
+        let t = target.tables.iter().find(|t| &t.name == table)?;
+        let c = t.column(column)?;
+        let named = |cols: &[String]| cols.contains(column);
+        let in_fk = target.tables.iter().any(|o| {
+            o.foreign_keys.iter().any(|fk| {
+                (o.name == *table && named(&fk.columns))
+                    || (fk.ref_table == *table && named(&fk.ref_columns))
+            })
+        });
+        let in_check = t.checks.iter().any(|k| mentions(&k.expr, column));
+        let touched = steps.iter().any(|s| match s {
+            Step::AddUnique { table: x, unique } => x == table && named(&unique.columns),
+            Step::CreateIndex { table: x, index } => x == table && named(&index.columns),
+            Step::AddCheck { table: x, check } => x == table && mentions(&check.expr, column),
+            Step::SetNotNull {
+                table: x,
+                column: y,
+            }
+            | Step::DropNotNull {
+                table: x,
+                column: y,
+            } => x == table && y == column,
+            _ => false,
+        });
+        if named(&t.primary_key.columns) || in_fk || in_check || touched {
+            return None;
+        }
+        Some(Online {
+            table: t,
+            column: c,
+            to: to.clone(),
+        })
+    }
+
+    fn shadow(&self) -> String {
+        nzc_dsl::naming::shorten(&format!("{}_nzc_new", self.column.name))
+    }
+
+    fn function(&self) -> String {
+        nzc_dsl::naming::shorten(&format!(
+            "nzc_sync_{}_{}",
+            self.table.name, self.column.name
+        ))
+    }
+
+    fn not_null_check(&self) -> String {
+        not_null_check_name(&self.table.name, &self.shadow())
+    }
+
+    /// The indexes and unique constraints over the column, to build again
+    /// on the shadow column: (name, columns, unique, is a constraint).
+    fn indexes(&self) -> Vec<(&str, &[String], bool, bool)> {
+        let over = |cols: &[String]| cols.contains(&self.column.name);
+        let mut out: Vec<(&str, &[String], bool, bool)> = Vec::new();
+        for u in self.table.uniques.iter().filter(|u| over(&u.columns)) {
+            out.push((&u.name, &u.columns, true, true));
+        }
+        for i in self.table.indexes.iter().filter(|i| over(&i.columns)) {
+            out.push((&i.name, &i.columns, i.unique, false));
+        }
+        out
+    }
+
+    /// Adds the shadow column, its trigger, the fill and the index builds
+    /// now; queues the swap.
+    fn start(&self, b: &mut Builder) {
+        let (t, c, shadow, f) = (
+            q(&self.table.name),
+            q(&self.column.name),
+            q(&self.shadow()),
+            q(&self.function()),
+        );
+        let ty = self.to.pg();
+        let mut add = vec![format!("ALTER TABLE {t} ADD COLUMN {shadow} {ty};")];
+        if !self.column.nullable {
+            add.push(format!(
+                "ALTER TABLE {t} ADD CONSTRAINT {} CHECK ({shadow} IS NOT NULL) NOT VALID;",
+                q(&self.not_null_check())
+            ));
+            b.validate
+                .push((self.table.name.clone(), self.not_null_check()));
+        }
+        add.push(format!(
+            "CREATE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $nzc$\nBEGIN\n    NEW.{shadow} := NEW.{c}::{ty};\n    RETURN NEW;\nEND\n$nzc$;"
+        ));
+        add.push(format!(
+            "CREATE TRIGGER {f} BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION {f}();"
+        ));
+        for sql in add {
+            b.push(PartMode::Transaction, Some(ONLINE_ADD), sql);
+        }
+        b.push(
+            PartMode::NoTransaction,
+            Some(ONLINE_FILL),
+            fill_in_batches(
+                &self.table.name,
+                &format!("{shadow} = {c}::{ty}"),
+                &format!("{shadow} IS NULL AND {c} IS NOT NULL"),
+            ),
+        );
+        let rename = |cols: &[String]| -> Vec<String> {
+            cols.iter()
+                .map(|x| {
+                    if *x == self.column.name {
+                        self.shadow()
+                    } else {
+                        x.clone()
+                    }
+                })
+                .collect()
+        };
+        for (name, columns, unique, _) in self.indexes() {
+            b.push(
+                PartMode::NoTransaction,
+                Some(BUILD),
+                format!(
+                    "CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {t} ({});",
+                    if unique { "UNIQUE " } else { "" },
+                    q(&temp_index_name(name)),
+                    cols(&rename(columns))
+                ),
+            );
+        }
+        b.swaps.push(self.swap());
+    }
+
+    /// The brief transaction that puts the shadow column in the old one's place.
+    fn swap(&self) -> Part {
+        let (t, c, shadow, f) = (
+            q(&self.table.name),
+            q(&self.column.name),
+            q(&self.shadow()),
+            q(&self.function()),
+        );
+        let mut items = vec![
+            (None, format!("DROP TRIGGER {f} ON {t};")),
+            (None, format!("DROP FUNCTION {f}();")),
+        ];
+        if !self.column.nullable {
+            items.push((
+                None,
+                format!("ALTER TABLE {t} ALTER COLUMN {shadow} SET NOT NULL;"),
+            ));
+            items.push((
+                None,
+                format!(
+                    "ALTER TABLE {t} DROP CONSTRAINT {};",
+                    q(&self.not_null_check())
+                ),
+            ));
+        }
+        items.push((Some("L012"), format!("ALTER TABLE {t} DROP COLUMN {c};")));
+        items.push((
+            Some("L014"),
+            format!("ALTER TABLE {t} RENAME COLUMN {shadow} TO {c};"),
+        ));
+        for (name, _, _, constraint) in self.indexes() {
+            let temp = q(&temp_index_name(name));
+            items.push((
+                None,
+                if constraint {
+                    format!(
+                        "ALTER TABLE {t} ADD CONSTRAINT {} UNIQUE USING INDEX {temp};",
+                        q(name)
+                    )
+                } else {
+                    format!("ALTER INDEX {temp} RENAME TO {};", q(name))
+                },
+            ));
+        }
+        if let Some(d) = &self.column.default {
+            items.push((
+                None,
+                format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {};", d.sql()),
+            ));
+        }
+        if let Some(doc) = &self.column.doc {
+            items.push((
+                None,
+                format!("COMMENT ON COLUMN {t}.{c} IS {};", quote_literal(doc)),
+            ));
+        }
+        Part {
+            mode: PartMode::Transaction,
+            purposes: vec![format!(
+                "swap the new {} column in for {c}: the trigger goes, the old column is dropped and the new one renamed (a brief lock, no scan)",
+                self.to.pg()
+            )],
+            items: items
+                .into_iter()
+                .map(|(allow, sql)| Item {
+                    data_loss: None,
+                    allow,
+                    sql,
+                })
+                .collect(),
+        }
+    }
+}
+
+const ONLINE_ADD: &str = "online type change: a new column of the new type, kept equal to the old one by a trigger on every write";
+const ONLINE_FILL: &str =
+    "copy the existing rows' values into the new column in batches, each committed: no long lock";
+
+/// The name an index is built under before the swap renames it.
+fn temp_index_name(name: &str) -> String {
+    nzc_dsl::naming::shorten(&format!("{name}_nzc_new"))
+}
+
+/// Whether an SQL expression names `column` (quoted, or bare in any case):
+/// conservative, a string literal holding the name counts too.
+fn mentions(expr: &str, column: &str) -> bool {
+    if expr.contains(&q(column)) {
+        return true;
+    }
+    let lower = column.to_ascii_lowercase();
+    expr.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .any(|w| w.to_ascii_lowercase() == lower)
 }

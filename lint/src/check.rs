@@ -1017,9 +1017,9 @@ impl Cx {
             None => format!("changing {col} to {} rewrites the table", new_ty.display()),
         };
         let help = if new_ty.name == "int8" && !new_ty.array {
-            "integer → bigint is not binary-coercible: add a bigint column, keep it in step with a trigger, fill it in batches, then swap the columns in a short migration".to_string()
+            "integer → bigint is not binary-coercible: add a bigint column, keep it in step with a trigger, fill it in batches, then swap the columns in a short transaction (`nzc compile --online` generates this)".to_string()
         } else {
-            "only changes that keep the stored bytes are free (varchar(n) → varchar(m ≥ n) or text, text → varchar, numeric(p,s) → numeric(p' ≥ p, s)); otherwise add a new column, fill it in batches and switch over".to_string()
+            "only changes that keep the stored bytes are free (varchar(n) → varchar(m ≥ n) or text, text → varchar, numeric(p,s) → numeric(p' ≥ p, s)); otherwise add a new column, fill it in batches and switch over (`nzc compile --online` generates this)".to_string()
         };
         out.find(Finding::new(
             Rule::TypeChangeRewrite,

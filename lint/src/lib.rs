@@ -114,7 +114,8 @@
 //!   TABLE`, `ADD COLUMN`, an earlier `TYPE`); otherwise a change to
 //!   `text`, `varchar`, `numeric` or `varbit` gets the benefit of the doubt
 //!   and any other target type is a rewrite. Fix: a new column, filled in
-//!   batches (kept in step by a trigger), then a swap.
+//!   batches (kept in step by a trigger), then a swap — what `nzc compile
+//!   --online` generates.
 //! - **L009 `add-column-rewrite`** (error): `ADD COLUMN` that fills every
 //!   existing row: a volatile default (`random()`, `gen_random_uuid()`,
 //!   `clock_timestamp()`, `nextval()`, `uuid_generate_v4()`, … — `now()` and

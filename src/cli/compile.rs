@@ -27,6 +27,11 @@ pub struct Args {
     /// Accept a migration that destroys data (drops a table or column, narrows a type).
     #[arg(long)]
     allow_data_loss: bool,
+    /// Change column types that rewrite a table (e.g. integer → bigint) online in the new
+    /// migration: a new column kept in step by a trigger, filled in batches, swapped in by a
+    /// brief transaction (where that is sound; see the README).
+    #[arg(long)]
+    online: bool,
     /// Version of the new migration (default: the current UTC time, YYYYMMDDHHMMSS).
     #[arg(long, value_name = "VERSION", hide = true)]
     migration_version: Option<String>,
@@ -99,7 +104,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => plan.slug.clone(),
             };
             let id = format!("{version}_{slug}");
-            let files = plan.render(&id);
+            let files = plan.render_with(
+                &id,
+                &nzc_codegen::plan::Options {
+                    online_type_changes: args.online,
+                },
+            );
             (id, files)
         });
     if let Some((id, m)) = &migration {
