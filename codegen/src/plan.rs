@@ -465,7 +465,8 @@ impl<'a> Online<'a> {
     /// The online plan of a type change, when it is sound: the table exists,
     /// the change rewrites, and nothing the swap would drop goes unrebuilt —
     /// the column is in no primary key and no foreign key (either side), no
-    /// check names it, and no other step of the migration adds anything on it.
+    /// check names it, no other step of the migration adds anything on it,
+    /// and neither type is an enum.
     fn of(
         step: &Step,
         steps: &[Step],
@@ -481,7 +482,10 @@ impl<'a> Online<'a> {
         else {
             return None;
         };
-        if new_tables.contains(table.as_str()) || keeps_bytes(from, to) {
+        // Enum ↔ enum changes come from a renamed or replaced type: the
+        // column follows the type by itself (or `ReplaceEnum` converts it).
+        let enum_change = matches!(from, ColumnType::Enum(_)) || matches!(to, ColumnType::Enum(_));
+        if new_tables.contains(table.as_str()) || keeps_bytes(from, to) || enum_change {
             return None;
         }
         let t = target.tables.iter().find(|t| &t.name == table)?;
