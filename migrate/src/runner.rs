@@ -1067,6 +1067,12 @@ pub(crate) async fn ensure_managed(client: &Client) -> Result<(), Error> {
     if foreign.is_empty() && tables == 0 {
         return Ok(());
     }
+    // Another runner may have committed the first migration (its tables and
+    // its history row at once) between the two reads above: the history is
+    // read again after the tables were counted.
+    if !history::read(client).await?.is_empty() {
+        return Ok(());
+    }
     Err(Error::NotManaged(Box::new(NotManaged { foreign, tables })))
 }
 
