@@ -51,7 +51,8 @@ INSERT INTO "Sector" VALUES ('00000000-0000-0000-0000-000000000001', 'energy');
 INSERT INTO "Emission" SELECT gen_random_uuid(), '00000000-0000-0000-0000-000000000001', 1990 + i, i, 't' FROM generate_series(1, 500) i;
 "#;
 
-fn compile(dir: &Path, schema: &str, version: &str) {
+/// `nzc compile`'s output.
+fn compile(dir: &Path, schema: &str, version: &str) -> String {
     std::fs::write(dir.join("schema.nzc"), schema).unwrap();
     ok(&nzc(
         dir,
@@ -64,14 +65,22 @@ fn compile(dir: &Path, schema: &str, version: &str) {
             "--migration-version",
             version,
         ],
-    ));
+    ))
 }
 
 /// A project with `1_init` (BEFORE) and `2_alter_emission` (AFTER), generated.
 fn project() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     compile(dir.path(), BEFORE, "1");
-    compile(dir.path(), AFTER, "2");
+    let review = compile(dir.path(), AFTER, "2");
+    // `nzc compile` reviews each part with the strongest lock it takes.
+    for line in [
+        "up.sql: 9 parts, each committed before the next starts",
+        "no transaction 1 statement : SHARE UPDATE EXCLUSIVE on \"Emission\" while the index is built; reads and writes continue",
+        "transaction    1 statement : SHARE UPDATE EXCLUSIVE on \"Emission\" while every row is read; reads and writes continue",
+    ] {
+        assert!(review.contains(line), "{line:?} missing:\n{review}");
+    }
     let up = std::fs::read_to_string(dir.path().join("migrations/2_alter_emission/up.sql"))
         .expect("the second migration");
     (dir, up)
@@ -295,6 +304,11 @@ fn offline_sql_spells_out_each_part_as_it_runs() {
     let before = &sql[..index];
     assert!(
         before.rfind("COMMIT;").unwrap() > before.rfind("BEGIN;").unwrap(),
+        "{sql}"
+    );
+    // Each statement carries the lock it takes.
+    assert!(
+        sql[..index].ends_with("-- lock: SHARE UPDATE EXCLUSIVE on \"Emission\" while the index is built; reads and writes continue\n"),
         "{sql}"
     );
     let validate = sql.find("VALIDATE CONSTRAINT").expect("a validation");
