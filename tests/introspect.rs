@@ -134,6 +134,49 @@ async fn schema_nzc_round_trips() {
 }
 
 #[tokio::test]
+async fn nulls_not_distinct_keys_round_trip() {
+    let model = nzc_dsl::compile(
+        r#"
+table Sensor {
+  id     int   @pk
+  serial text? @unique(nulls_not_distinct: true)
+  site   int?
+  slot   int?
+  @@unique([site, slot], nulls_not_distinct: true, name: "sensor_site_slot")
+  @@unique([slot, site])
+}
+table Reading {
+  id   int  @pk
+  site int?
+  slot int?
+  @@ref([site, slot], Sensor, [site, slot])
+}
+"#,
+        "nnd.nzc",
+    )
+    .unwrap_or_else(|d| panic!("{d}"));
+    let found = round_trip(&model).await;
+    assert_eq!(found.schema, normalize(&model));
+    assert_eq!(found.unmanaged, [], "the option is modelled, not reported");
+    let flags: Vec<(&str, bool)> = found
+        .schema
+        .table("Sensor")
+        .expect("Sensor")
+        .uniques
+        .iter()
+        .map(|u| (u.name.as_str(), u.nulls_not_distinct))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            ("sensor_site_slot", true),
+            ("uq_Sensor_serial", true),
+            ("uq_Sensor_slot", false)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn history_versions_round_trip() {
     for v in 1..=4 {
         let path = format!(
@@ -374,7 +417,7 @@ async fn partitions_and_other_options_are_reported() {
             CREATE TABLE m (id int CONSTRAINT pk_m PRIMARY KEY, at timestamp(3), ok boolean)
                 PARTITION BY RANGE (id);
             CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (10);
-            CREATE TABLE c (a int, b text COLLATE "C", CONSTRAINT uq_c UNIQUE NULLS NOT DISTINCT (a),
+            CREATE TABLE c (a int, b text COLLATE "C", CONSTRAINT uq_c UNIQUE NULLS NOT DISTINCT (a) DEFERRABLE,
                             CONSTRAINT ex_c EXCLUDE USING btree (b WITH =));
             ALTER TABLE c ADD CONSTRAINT ck_c CHECK (a > 0) NOT VALID;
             CREATE UNLOGGED TABLE u (id int PRIMARY KEY);
@@ -415,6 +458,14 @@ async fn partitions_and_other_options_are_reported() {
     let c = found.schema.table("c").expect("c");
     assert_eq!(c.checks[0].expr, "(a > 0)");
     assert_eq!(c.uniques[0].columns, ["a"]);
+    // NULLS NOT DISTINCT is modelled; DEFERRABLE is the reported option.
+    assert!(c.uniques[0].nulls_not_distinct);
+    let option = found
+        .unmanaged
+        .iter()
+        .find(|o| o.name == "c.uq_c")
+        .expect("uq_c");
+    assert!(option.detail.contains("DEFERRABLE"), "{option:?}");
     assert!(c.primary_key.columns.is_empty());
     let m = found.schema.table("m").expect("m");
     let cols: Vec<&str> = m.columns.iter().map(|c| c.name.as_str()).collect();

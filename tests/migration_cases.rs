@@ -1392,3 +1392,208 @@ fn online_type_change_falls_back_to_alter_type_where_a_swap_would_drop_something
     );
     assert!(up.contains("TYPE text"), "{up}");
 }
+
+// ---- UNIQUE NULLS NOT DISTINCT ---------------------------------------------------
+
+const NND_BEFORE: &str = r#"
+table T {
+  id int   @pk
+  a  int?
+  b  text?
+  @@unique([a, b])
+}
+table C {
+  id int   @pk
+  a  int?
+  b  text?
+  @@ref([a, b], T, [a, b])
+}
+"#;
+
+const NND_AFTER: &str = r#"
+table T {
+  id int   @pk
+  a  int?
+  b  text?
+  @@unique([a, b], nulls_not_distinct: true)
+}
+table C {
+  id int   @pk
+  a  int?
+  b  text?
+  @@ref([a, b], T, [a, b])
+}
+"#;
+
+/// The constraint a failed insert names, or the insert's success.
+async fn insert_conflict(client: &Client, sql: &str) -> Result<(), Option<String>> {
+    match client.batch_execute(sql).await {
+        Ok(()) => Ok(()),
+        Err(e) => Err(e
+            .as_db_error()
+            .and_then(|d| d.constraint())
+            .map(str::to_string)),
+    }
+}
+
+#[tokio::test]
+async fn nulls_not_distinct_added_to_and_removed_from_a_key_with_rows() {
+    let mut case = Case::new(NND_BEFORE, NND_AFTER).await;
+    assert_eq!(
+        case.after.tables["T"].constraints["uq_T_a"].def,
+        "UNIQUE NULLS NOT DISTINCT (a, b)"
+    );
+    // The new index is built concurrently and swapped in in one transaction:
+    // the key is enforced throughout.
+    assert!(
+        case.m.up.contains(
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"uq_T_a_nzc_new\" ON \"T\" (\"a\", \"b\") NULLS NOT DISTINCT;"
+        ),
+        "{}",
+        case.m.up
+    );
+    assert!(
+        case.m.up.contains(
+            "ALTER TABLE \"T\" DROP CONSTRAINT \"uq_T_a\";\n\nALTER TABLE \"T\" ADD CONSTRAINT \"uq_T_a\" UNIQUE USING INDEX \"uq_T_a_nzc_new\";"
+        ),
+        "{}",
+        case.m.up
+    );
+    assert!(
+        case.m.down.contains(
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"uq_T_a_nzc_new\" ON \"T\" (\"a\", \"b\");"
+        ),
+        "{}",
+        case.m.down
+    );
+    assert!(!case.m.up.contains("data-loss"), "{}", case.m.up);
+    // NULLs everywhere, but no two rows equal with NULLs counting as equal.
+    case.exec(
+        r#"INSERT INTO "T" (id, a, b) VALUES (1, NULL, 'x'), (2, 1, 'x'), (3, NULL, 'y'),
+                                             (4, 1, NULL), (5, NULL, NULL);
+           INSERT INTO "C" (id, a, b) VALUES (1, 1, 'x'), (2, NULL, 'x');"#,
+    )
+    .await;
+    case.up().await;
+    assert_eq!(
+        case.rows(r#"SELECT count(*)::text FROM "T""#).await,
+        table(&[&["5"]])
+    );
+    for dup in [
+        r#"INSERT INTO "T" (id, a, b) VALUES (10, NULL, 'x')"#,
+        r#"INSERT INTO "T" (id, a, b) VALUES (11, NULL, NULL)"#,
+    ] {
+        assert_eq!(
+            insert_conflict(&case.client, dup).await,
+            Err(Some("uq_T_a".to_string())),
+            "{dup}"
+        );
+    }
+    // The foreign key was added again over the new key.
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "C" (id, a, b) VALUES (3, 2, 'x')"#
+        )
+        .await,
+        Err(Some("fk_C_a_T".to_string()))
+    );
+    case.down().await;
+    insert_conflict(
+        &case.client,
+        r#"INSERT INTO "T" (id, a, b) VALUES (10, NULL, 'x')"#,
+    )
+    .await
+    .expect("NULLs are distinct again");
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "T" (id, a, b) VALUES (12, 1, 'x')"#
+        )
+        .await,
+        Err(Some("uq_T_a".to_string()))
+    );
+}
+
+#[tokio::test]
+async fn nulls_not_distinct_up_fails_on_null_duplicates_and_keeps_the_old_key() {
+    let mut case = Case::new(NND_BEFORE, NND_AFTER).await;
+    case.exec(r#"INSERT INTO "T" (id, a, b) VALUES (1, NULL, 'x'), (2, NULL, 'x'), (3, 1, 'x')"#)
+        .await;
+    let up = case.m.up.clone();
+    let err = apply_sql(&mut case.client, &up)
+        .await
+        .expect_err("the new key rejects the rows");
+    assert!(
+        err.contains("could not create unique index \"uq_T_a_nzc_new\""),
+        "{err}"
+    );
+    // The old key is still there and enforces; the rows are untouched.
+    let now = introspect(&case.client).await;
+    assert_eq!(
+        now.tables["T"].constraints, case.before.tables["T"].constraints,
+        "{now:#?}"
+    );
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "T" (id, a, b) VALUES (4, 1, 'x')"#
+        )
+        .await,
+        Err(Some("uq_T_a".to_string()))
+    );
+    assert_eq!(
+        case.rows(r#"SELECT count(*)::text FROM "T""#).await,
+        table(&[&["3"]])
+    );
+}
+
+#[tokio::test]
+async fn tables_created_with_nulls_not_distinct_keys() {
+    // CREATE TABLE keeps a UNIQUE NULLS NOT DISTINCT next to a plain UNIQUE
+    // (or the primary key) of the same columns: they are different keys.
+    let mut case = Case::new(
+        "table T {\n  id int @pk\n}\n",
+        r#"
+table T {
+  id int @pk
+}
+table U {
+  id int   @pk @unique(nulls_not_distinct: true)
+  a  int?
+  b  int?  @unique(nulls_not_distinct: true)
+  @@unique([a, b])
+  @@unique([a, b], nulls_not_distinct: true, name: "uq_U_a_nnd")
+  @@unique([b, a], nulls_not_distinct: true, name: "uq_U_b_a_nnd")
+  @@unique([b, a], nulls_not_distinct: true, name: "uq_U_b_a_twin")
+}
+"#,
+    )
+    .await;
+    let defs: Vec<(&str, &str)> = case.after.tables["U"]
+        .constraints
+        .iter()
+        .map(|(n, c)| (n.as_str(), c.def.as_str()))
+        .collect();
+    assert_eq!(
+        defs,
+        [
+            ("pk_U", "PRIMARY KEY (id)"),
+            ("uq_U_a", "UNIQUE (a, b)"),
+            ("uq_U_a_nnd", "UNIQUE NULLS NOT DISTINCT (a, b)"),
+            ("uq_U_b", "UNIQUE NULLS NOT DISTINCT (b)"),
+            ("uq_U_b_a_nnd", "UNIQUE NULLS NOT DISTINCT (b, a)"),
+            ("uq_U_b_a_twin", "UNIQUE NULLS NOT DISTINCT (b, a)"),
+            ("uq_U_id", "UNIQUE NULLS NOT DISTINCT (id)"),
+        ]
+    );
+    assert!(
+        case.m.up.contains(
+            "ALTER TABLE \"U\" ADD CONSTRAINT \"uq_U_b_a_twin\" UNIQUE NULLS NOT DISTINCT (\"b\", \"a\");"
+        ),
+        "{}",
+        case.m.up
+    );
+    case.up().await;
+    case.down().await;
+}

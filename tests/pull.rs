@@ -114,3 +114,63 @@ async fn pull_of_an_empty_database_and_of_a_missing_schema() {
     assert_eq!(code(&missing), 1, "{}", all(&missing));
     assert!(all(&missing).contains("nope"), "{}", all(&missing));
 }
+
+#[tokio::test]
+async fn pull_keeps_nulls_not_distinct_and_round_trips() {
+    let source = TestDb::new().await;
+    psql(
+        source.url(),
+        r#"
+        CREATE TABLE "Device" (
+            "deviceId" int PRIMARY KEY,
+            "serial" text,
+            "site" int,
+            "slot" int,
+            CONSTRAINT "Device_serial_key" UNIQUE NULLS NOT DISTINCT ("serial"),
+            CONSTRAINT "uq_Device_site" UNIQUE NULLS NOT DISTINCT ("site", "slot"),
+            CONSTRAINT "Device_slot_site_key" UNIQUE ("slot", "site")
+        );
+        "#,
+    );
+    let p = tempfile::tempdir().unwrap();
+    let pulled = nzc(p.path(), Some(source.url()), &["db", "pull"]);
+    assert_eq!(code(&pulled), 0, "{}", all(&pulled));
+    let file = text(&pulled.stdout);
+    for want in [
+        r#"serial   text? @unique(nulls_not_distinct: true, name: "Device_serial_key")"#,
+        "@@unique([site, slot], nulls_not_distinct: true)\n",
+        r#"@@unique([slot, site], name: "Device_slot_site_key")"#,
+    ] {
+        assert!(file.contains(want), "`{want}` missing from\n{file}");
+    }
+    // Nothing is reported as an unmodelled option.
+    assert!(!text(&pulled.stderr).contains("Device"), "{}", all(&pulled));
+    std::fs::write(p.path().join("schema.nzc"), &file).unwrap();
+    ok(&nzc(p.path(), None, &["fmt", "--check", "schema.nzc"]));
+    ok(&nzc(p.path(), None, &["compile", "schema.nzc"]));
+    let up = std::fs::read_dir(p.path().join("migrations"))
+        .unwrap()
+        .map(|d| std::fs::read_to_string(d.unwrap().path().join("up.sql")).unwrap())
+        .collect::<String>();
+    assert!(
+        up.contains(r#"CONSTRAINT "uq_Device_site" UNIQUE NULLS NOT DISTINCT ("site", "slot")"#),
+        "{up}"
+    );
+    let rebuilt = TestDb::new().await;
+    ok(&nzc(
+        p.path(),
+        Some(rebuilt.url()),
+        &["migrate", "upgrade", "head"],
+    ));
+    let (a, b) = (schema_of(&source).await, schema_of(&rebuilt).await);
+    assert_eq!(a.schema, b.schema);
+    let device = a.schema.table("Device").expect("Device");
+    assert_eq!(
+        device
+            .uniques
+            .iter()
+            .map(|u| u.nulls_not_distinct)
+            .collect::<Vec<_>>(),
+        [true, false, true]
+    );
+}

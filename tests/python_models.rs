@@ -177,6 +177,7 @@ group "Core & more" {
 
     @@unique([cityName, country])
     @@unique([token], name: "city_token_key")
+    @@unique([uuid, grade], nulls_not_distinct: true)
     @@index([country, cityName])
     @@index([population], unique: true, name: "ix_explicit_population")
     @@check(positive_population, `"population" >= 0`)

@@ -11,8 +11,10 @@
 //!   types double-quoted, enum columns the quoted enum name) and the settings `pk`
 //!   (single-column primary key), `not null`, `unique` (single-column unique
 //!   constraint), `default:` and `note:`; an `indexes` block for a composite primary
-//!   key, composite unique constraints and every index; a `checks` block; the table
-//!   doc as `Note`;
+//!   key, composite unique constraints, unique constraints with `NULLS NOT DISTINCT`
+//!   (single-column ones too, with `note: 'NULLS NOT DISTINCT'`: DBML has no such
+//!   setting, and a column setting takes no note of its own) and every index; a
+//!   `checks` block; the table doc as `Note`;
 //! - every foreign key is one named `Ref` (`>` many-to-one, or `-` one-to-one with
 //!   the referenced side first when the referencing columns are themselves unique),
 //!   with `delete:` / `update:` only when the action is not NO ACTION;
@@ -26,11 +28,20 @@ use std::fmt::{self, Write as _};
 
 use nzc_dsl::{
     Column, ColumnType, DefaultValue, Enum, ForeignKey, Group, ReferentialAction, ScalarType,
-    Schema, Table,
+    Schema, Table, Unique,
 };
 
 /// The name of the `Project` block.
 pub const PROJECT_NAME: &str = "nzc_schema";
+
+/// The note of an index entry for a unique constraint with `NULLS NOT DISTINCT`.
+pub const NULLS_NOT_DISTINCT_NOTE: &str = "NULLS NOT DISTINCT";
+
+/// Whether a unique constraint is written as the column setting `unique`
+/// (single-column, without `NULLS NOT DISTINCT`) rather than in `indexes`.
+fn is_column_unique(u: &Unique) -> bool {
+    u.columns.len() == 1 && !u.nulls_not_distinct
+}
 
 /// Renders the schema as DBML. Deterministic: the same model gives the same text.
 #[must_use]
@@ -117,19 +128,23 @@ fn write_table(out: &mut String, t: &Table) -> fmt::Result {
     }
 
     let composite_pk = t.primary_key.columns.len() > 1;
-    let composite_uniques = t.uniques.iter().filter(|u| u.columns.len() > 1);
-    if composite_pk || composite_uniques.clone().next().is_some() || !t.indexes.is_empty() {
+    let block_uniques = t.uniques.iter().filter(|u| !is_column_unique(u));
+    if composite_pk || block_uniques.clone().next().is_some() || !t.indexes.is_empty() {
         out.push_str("\n  indexes {\n");
         if composite_pk {
             out.push_str("    ");
             push_column_list(out, &t.primary_key.columns);
             out.push_str(" [pk]\n");
         }
-        for u in composite_uniques {
+        for u in block_uniques {
             out.push_str("    ");
             push_column_list(out, &u.columns);
             out.push_str(" [unique, name: ");
             push_quoted(out, &u.name, '\'');
+            if u.nulls_not_distinct {
+                out.push_str(", note: ");
+                push_quoted(out, NULLS_NOT_DISTINCT_NOTE, '\'');
+            }
             out.push_str("]\n");
         }
         for i in &t.indexes {
@@ -193,7 +208,7 @@ fn write_column(out: &mut String, t: &Table, c: &Column) -> fmt::Result {
     }
     if t.uniques
         .iter()
-        .any(|u| u.columns.len() == 1 && u.columns[0] == c.name)
+        .any(|u| is_column_unique(u) && u.columns[0] == c.name)
     {
         settings.next(out);
         out.push_str("unique");

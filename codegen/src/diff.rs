@@ -11,7 +11,8 @@
 //! 1. drop foreign keys (also those whose referenced key is dropped or
 //!    redefined: they depend on its index, and are added again in 6), then
 //!    the checks, indexes, unique and primary-key constraints that go away
-//!    or change;
+//!    or change (a unique constraint changes with its columns or its
+//!    `NULLS NOT DISTINCT`: dropped here, added again in 6);
 //! 2. drop tables (referencing tables first) and columns;
 //! 3. renames (enums, tables, columns, then constraint and index names);
 //! 4. create enums, add enum values, replace enums that lose values;
@@ -636,7 +637,9 @@ fn rebuilt_keys(old: &Schema, new: &Schema, renames: &Renames) -> BTreeSet<(Stri
             out.insert((ot.name.clone(), sorted(&ot.primary_key.columns)));
         }
         for u in &ot.uniques {
-            if !t.uniques.iter().any(|n| u.columns == to_old(&n.columns)) {
+            if !t.uniques.iter().any(|n| {
+                u.columns == to_old(&n.columns) && u.nulls_not_distinct == n.nulls_not_distinct
+            }) {
                 out.insert((ot.name.clone(), sorted(&u.columns)));
             }
         }
@@ -800,7 +803,7 @@ fn table_changes(
     match_named(
         &old.uniques,
         &new.uniques,
-        |o, n| o.columns == to_old(&n.columns),
+        |o, n| o.columns == to_old(&n.columns) && o.nulls_not_distinct == n.nulls_not_distinct,
         |u| &u.name,
         |u| Step::DropUnique {
             table: ot.clone(),

@@ -9,7 +9,8 @@
 //! | change | plan |
 //! |---|---|
 //! | index | `CREATE INDEX CONCURRENTLY` in a no-transaction part |
-//! | unique constraint, primary key | unique index built concurrently, then `ADD CONSTRAINT … USING INDEX` |
+//! | unique constraint, primary key | unique index built concurrently (`… (cols) NULLS NOT DISTINCT` for such a key), then `ADD CONSTRAINT … USING INDEX` |
+//! | a unique constraint's `NULLS [NOT] DISTINCT` only | the new index built concurrently under a temporary name, then one brief transaction: `DROP CONSTRAINT`, `ADD CONSTRAINT … UNIQUE USING INDEX` (the key never goes missing) |
 //! | drop an index | `DROP INDEX CONCURRENTLY` in a no-transaction part |
 //! | foreign key, check | `ADD CONSTRAINT … NOT VALID` (new rows are checked at once), then `VALIDATE CONSTRAINT` in a later transaction of its own, which lets reads and writes go on |
 //! | `SET NOT NULL` | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (PostgreSQL 12+ proves it from the check: no scan) and the check dropped |
@@ -32,8 +33,8 @@
 //! other has `-- nzc:part` markers (see [`nzc_types::contract::PART_MARKER`]).
 
 use crate::diff::Step;
-use crate::sql::{cols, column_def, fk_def, statements};
-use nzc_dsl::{quote_ident as q, quote_literal, Column, ColumnType, Kind, Schema, Table};
+use crate::sql::{cols, column_def, fk_def, index_nulls, statements};
+use nzc_dsl::{quote_ident as q, quote_literal, Column, ColumnType, Kind, Schema, Table, Unique};
 use nzc_types::contract::{calls_volatile_function, PartMode};
 use std::collections::HashSet;
 
@@ -92,10 +93,17 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
             .iter()
             .find(|o| o.table.name == table && o.column.name == column)
     };
+    let swapped = swapped_uniques(steps);
+    let is_swapped = |table: &str, name: &str| swapped.contains(&(table, name));
     let mut b = Builder::default();
     for step in steps {
         let existing = |t: &str| !new_tables.contains(t);
         match step {
+            // Replaced by the swap at its AddUnique: the key is never missing.
+            Step::DropUnique { table, unique } if is_swapped(table, &unique.name) => {}
+            Step::AddUnique { table, unique } if is_swapped(table, &unique.name) => {
+                b.swap_unique(table, unique);
+            }
             Step::AlterColumnType { table, column, .. } if is_online(table, column).is_some() => {
                 if let Some(o) = is_online(table, column) {
                     o.start(&mut b);
@@ -123,11 +131,12 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
                 format!("DROP INDEX CONCURRENTLY IF EXISTS {};", q(&index.name)),
             ),
             Step::AddUnique { table, unique } if existing(table) => {
-                b.attach(table, &unique.name, &unique.columns, "UNIQUE");
+                let nulls = index_nulls(unique.nulls_not_distinct);
+                b.attach(table, &unique.name, &unique.columns, "UNIQUE", nulls);
             }
             Step::AddPrimaryKey { table, pk } if existing(table) => {
                 b.flush_not_null(table, &pk.columns);
-                b.attach(table, &pk.name, &pk.columns, "PRIMARY KEY");
+                b.attach(table, &pk.name, &pk.columns, "PRIMARY KEY", "");
             }
             Step::AddForeignKey { table, fk } if existing(table) => {
                 b.push(
@@ -223,6 +232,7 @@ const BUILD: &str =
 const DROP: &str =
     "drop the index without blocking reads or writes (CONCURRENTLY cannot run in a transaction)";
 const ATTACH: &str = "attach the index built above as the constraint (a brief lock, no scan)";
+const SWAP_UNIQUE: &str = "swap the unique constraint for the index built above, in one brief transaction (no scan; the key is enforced throughout)";
 const NOT_VALID: &str = "add constraints NOT VALID: new rows are checked at once, existing rows by VALIDATE in a later part (a brief lock, no scan)";
 const ADD_BARE: &str = "add the column without its volatile default (no rewrite); new rows get the default from here on";
 const BACKFILL: &str = "fill the existing rows in batches, each committed: no long lock";
@@ -288,12 +298,14 @@ impl Builder {
     }
 
     /// A unique index built concurrently, then attached as the constraint.
-    fn attach(&mut self, table: &str, name: &str, columns: &[String], kind: &str) {
+    /// `nulls` follows the index's column list ([`index_nulls`]): the
+    /// constraint takes the index's NULLS [NOT] DISTINCT.
+    fn attach(&mut self, table: &str, name: &str, columns: &[String], kind: &str, nulls: &str) {
         self.push(
             PartMode::NoTransaction,
             Some(BUILD),
             format!(
-                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({});",
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({}){nulls};",
                 q(name),
                 q(table),
                 cols(columns)
@@ -308,6 +320,43 @@ impl Builder {
                 q(name),
                 q(name)
             ),
+        );
+    }
+
+    /// A unique constraint whose `NULLS [NOT] DISTINCT` changes: the new
+    /// index built concurrently under a temporary name, then one brief
+    /// transaction drops the old constraint and attaches the new index
+    /// under the constraint's name. Writers see one key or the other, never
+    /// none; a build that fails (rows the new key rejects) leaves the old
+    /// key in place.
+    fn swap_unique(&mut self, table: &str, unique: &Unique) {
+        let temp = temp_index_name(&unique.name);
+        self.push(
+            PartMode::NoTransaction,
+            Some(BUILD),
+            format!(
+                "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({}){};",
+                q(&temp),
+                q(table),
+                cols(&unique.columns),
+                index_nulls(unique.nulls_not_distinct)
+            ),
+        );
+        self.push_alone(
+            SWAP_UNIQUE.to_string(),
+            vec![
+                format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {};",
+                    q(table),
+                    q(&unique.name)
+                ),
+                format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {};",
+                    q(table),
+                    q(&unique.name),
+                    q(&temp)
+                ),
+            ],
         );
     }
 
@@ -538,15 +587,17 @@ impl<'a> Online<'a> {
     }
 
     /// The indexes and unique constraints over the column, to build again
-    /// on the shadow column: (name, columns, unique, is a constraint).
-    fn indexes(&self) -> Vec<(&str, &[String], bool, bool)> {
+    /// on the shadow column: (name, columns, unique, is a constraint, what
+    /// follows the column list: [`index_nulls`]).
+    fn indexes(&self) -> Vec<(&str, &[String], bool, bool, &'static str)> {
         let over = |cols: &[String]| cols.contains(&self.column.name);
-        let mut out: Vec<(&str, &[String], bool, bool)> = Vec::new();
+        let mut out: Vec<(&str, &[String], bool, bool, &'static str)> = Vec::new();
         for u in self.table.uniques.iter().filter(|u| over(&u.columns)) {
-            out.push((&u.name, &u.columns, true, true));
+            let nulls = index_nulls(u.nulls_not_distinct);
+            out.push((&u.name, &u.columns, true, true, nulls));
         }
         for i in self.table.indexes.iter().filter(|i| over(&i.columns)) {
-            out.push((&i.name, &i.columns, i.unique, false));
+            out.push((&i.name, &i.columns, i.unique, false, ""));
         }
         out
     }
@@ -599,12 +650,12 @@ impl<'a> Online<'a> {
                 })
                 .collect()
         };
-        for (name, columns, unique, _) in self.indexes() {
+        for (name, columns, unique, _, nulls) in self.indexes() {
             b.push(
                 PartMode::NoTransaction,
                 Some(BUILD),
                 format!(
-                    "CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {t} ({});",
+                    "CREATE {}INDEX CONCURRENTLY IF NOT EXISTS {} ON {t} ({}){nulls};",
                     if unique { "UNIQUE " } else { "" },
                     q(&temp_index_name(name)),
                     cols(&rename(columns))
@@ -644,7 +695,7 @@ impl<'a> Online<'a> {
             Some("L014"),
             format!("ALTER TABLE {t} RENAME COLUMN {shadow} TO {c};"),
         ));
-        for (name, _, _, constraint) in self.indexes() {
+        for (name, _, _, constraint, _) in self.indexes() {
             let temp = q(&temp_index_name(name));
             items.push((
                 None,
@@ -693,6 +744,29 @@ const ONLINE_FILL: &str =
     "copy the existing rows' values into the new column in batches, each committed: no long lock";
 
 /// The name an index is built under before the swap renames it.
+/// Unique constraints of existing tables whose only change is `NULLS [NOT]
+/// DISTINCT`: a DropUnique and an AddUnique of the same table (not renamed),
+/// name and columns. As (table, name).
+fn swapped_uniques(steps: &[Step]) -> HashSet<(&str, &str)> {
+    let mut out = HashSet::new();
+    for s in steps {
+        let Step::DropUnique { table, unique: old } = s else {
+            continue;
+        };
+        let readded = steps.iter().any(|s| {
+            matches!(s, Step::AddUnique { table: t, unique: new }
+                if t == table
+                    && new.name == old.name
+                    && new.columns == old.columns
+                    && new.nulls_not_distinct != old.nulls_not_distinct)
+        });
+        if readded {
+            out.insert((table.as_str(), old.name.as_str()));
+        }
+    }
+    out
+}
+
 fn temp_index_name(name: &str) -> String {
     nzc_dsl::naming::shorten(&format!("{name}_nzc_new"))
 }

@@ -1107,6 +1107,10 @@ fn model_class(cx: &Context<'_>, ti: usize, imports: &mut Imports, out: &mut Str
         let conventional = render_name(&naming.unique, &parts(table, &u.columns));
         let mut a: Vec<Doc> = u.columns.iter().map(|c| text(string(c))).collect();
         a.extend(name_kwarg(&conventional, &u.name));
+        if u.nulls_not_distinct {
+            // SQLAlchemy 2.0's PostgreSQL dialect option: `UNIQUE NULLS NOT DISTINCT`.
+            a.push(text("postgresql_nulls_not_distinct=True".to_string()));
+        }
         args.push(call("UniqueConstraint", a));
     }
     for fk in table.foreign_keys.iter().filter(|f| f.columns.len() > 1) {

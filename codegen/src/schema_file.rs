@@ -51,6 +51,9 @@
 //!   strictly increasing column positions is written on the columns, the rest
 //!   as `@@unique([…])` (resp. `@@ref([…], T, […])`). Foreign keys always name
 //!   their referenced columns. Actions other than `no_action` are written.
+//! - **`NULLS NOT DISTINCT`** of a unique constraint is `nulls_not_distinct: true`
+//!   after its columns (`@unique(nulls_not_distinct: true)` on a column,
+//!   `@@unique([a, b], nulls_not_distinct: true)`), before `name:`.
 //! - **Defaults**: integer and decimal literals as written (when they are a
 //!   number literal `-?digits[.digits]`; otherwise as SQL in backticks, which
 //!   has the same SQL text); strings quoted with `\"`, `\\`, `\n` and `\t`
@@ -98,7 +101,7 @@ use std::fmt::{self, Write as _};
 use nzc_dsl::naming::{self, NameKind, NameParts};
 use nzc_dsl::{
     Column, ColumnType, DefaultValue, Diagnostics, Enum, ForeignKey, Naming, ReferentialAction,
-    Schema, Table, MAX_IDENT_BYTES,
+    Schema, Table, Unique, MAX_IDENT_BYTES,
 };
 
 /// The file name the printed text is checked (and its diagnostics reported) under.
@@ -411,7 +414,8 @@ impl<'s> Printer<'s> {
             }
             for (u, name) in t.uniques[..column_uniques].iter().zip(&unique_names) {
                 if u.columns[0] == c.name {
-                    attrs.push(attr("@unique", &[], name.clone()));
+                    let args = unique_options(u);
+                    attrs.push(attr("@unique", &args, name.clone()));
                 }
             }
             if let Some(d) = &c.default {
@@ -444,7 +448,9 @@ impl<'s> Printer<'s> {
             block.push(attr("@@pk", &[list(&pk.columns)], pk_name));
         }
         for (u, name) in t.uniques.iter().zip(unique_names).skip(column_uniques) {
-            block.push(attr("@@unique", &[list(&u.columns)], name));
+            let mut args = vec![list(&u.columns)];
+            args.extend(unique_options(u));
+            block.push(attr("@@unique", &args, name));
         }
         for ix in &t.indexes {
             let conv = conventional(&naming.index, &t.name, &ix.columns, "", &[]);
@@ -695,6 +701,15 @@ fn attr(name: &str, args: &[String], name_arg: Option<String>) -> String {
         name.to_string()
     } else {
         format!("{name}({})", all.join(", "))
+    }
+}
+
+/// The arguments of a unique constraint after its columns (before `name:`).
+fn unique_options(u: &Unique) -> Vec<String> {
+    if u.nulls_not_distinct {
+        vec!["nulls_not_distinct: true".to_string()]
+    } else {
+        Vec::new()
     }
 }
 

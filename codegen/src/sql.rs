@@ -2,7 +2,9 @@
 //! take several), identifiers always double-quoted, deterministic.
 
 use crate::diff::{is_widening, Step};
-use nzc_dsl::{quote_ident as q, quote_literal, Column, ColumnType, ForeignKey, ReferentialAction};
+use nzc_dsl::{
+    quote_ident as q, quote_literal, Column, ColumnType, ForeignKey, ReferentialAction, Unique,
+};
 use std::fmt::Write as _;
 
 /// The SQL statements of one step, each ending with `;`.
@@ -74,23 +76,21 @@ pub fn statements(step: &Step) -> Vec<String> {
                 q(&table.primary_key.name),
                 cols(&table.primary_key.columns)
             ));
-            // CREATE TABLE silently drops a UNIQUE whose column list equals
-            // the primary key's or an earlier UNIQUE's (PostgreSQL removes
+            // CREATE TABLE silently drops a UNIQUE whose column list and
+            // NULLS [NOT] DISTINCT equal the primary key's (which counts as
+            // NULLS DISTINCT) or an earlier UNIQUE's (PostgreSQL removes
             // redundant index specifications there, not in ALTER TABLE):
             // such a constraint is added by its own statement after it.
-            let mut inline: Vec<&[String]> = vec![&table.primary_key.columns];
+            let mut inline: Vec<(&[String], bool)> = vec![(&table.primary_key.columns, false)];
             let mut separate = Vec::new();
             for u in &table.uniques {
-                if inline.contains(&u.columns.as_slice()) {
+                let key = (u.columns.as_slice(), u.nulls_not_distinct);
+                if inline.contains(&key) {
                     separate.push(u);
                     continue;
                 }
-                inline.push(&u.columns);
-                lines.push(format!(
-                    "CONSTRAINT {} UNIQUE ({})",
-                    q(&u.name),
-                    cols(&u.columns)
-                ));
+                inline.push(key);
+                lines.push(format!("CONSTRAINT {} {}", q(&u.name), unique_def(u)));
             }
             for c in &table.checks {
                 lines.push(format!("CONSTRAINT {} CHECK ({})", q(&c.name), c.expr));
@@ -105,10 +105,10 @@ pub fn statements(step: &Step) -> Vec<String> {
             let mut out = vec![s];
             for u in separate {
                 out.push(format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({});",
+                    "ALTER TABLE {} ADD CONSTRAINT {} {};",
                     q(&table.name),
                     q(&u.name),
-                    cols(&u.columns)
+                    unique_def(u)
                 ));
             }
             out
@@ -194,10 +194,10 @@ pub fn statements(step: &Step) -> Vec<String> {
             cols(&pk.columns)
         )],
         Step::AddUnique { table, unique } => vec![format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({});",
+            "ALTER TABLE {} ADD CONSTRAINT {} {};",
             q(table),
             q(&unique.name),
-            cols(&unique.columns)
+            unique_def(unique)
         )],
         Step::AddForeignKey { table, fk } => vec![format!(
             "ALTER TABLE {} ADD CONSTRAINT {} {};",
@@ -285,6 +285,26 @@ pub fn column_def(c: &Column) -> String {
         let _ = write!(s, " DEFAULT {}", d.sql());
     }
     s
+}
+
+/// `UNIQUE [NULLS NOT DISTINCT] (…)`
+pub fn unique_def(u: &Unique) -> String {
+    let nulls = if u.nulls_not_distinct {
+        "NULLS NOT DISTINCT "
+    } else {
+        ""
+    };
+    format!("UNIQUE {nulls}({})", cols(&u.columns))
+}
+
+/// What follows the column list of a unique index: ` NULLS NOT DISTINCT` for
+/// such a key (`CREATE UNIQUE INDEX … ON t (…) NULLS NOT DISTINCT`), else nothing.
+pub fn index_nulls(nulls_not_distinct: bool) -> &'static str {
+    if nulls_not_distinct {
+        " NULLS NOT DISTINCT"
+    } else {
+        ""
+    }
 }
 
 /// `FOREIGN KEY (…) REFERENCES "T" (…) [ON DELETE …] [ON UPDATE …]`

@@ -61,6 +61,56 @@ fn wide_schema_parses() {
 }
 
 #[test]
+fn nulls_not_distinct_is_an_index_note_read_back_by_dbdiagram_parser() {
+    let schema = nzc_dsl::compile(
+        "table Reading {
+  id       uuid   @pk
+  sensorId uuid?  @unique(nulls_not_distinct: true)
+  serial   text?  @unique
+  day      date?
+  kind     text
+
+  @@unique([day, sensorId], nulls_not_distinct: true)
+  @@unique([kind, day])
+}
+",
+        "reading.nzc",
+    )
+    .expect("compiles");
+    let text = dbml::render(&schema);
+    assert!(
+        text.contains(
+            "(\"day\", \"sensorId\") [unique, name: 'uq_Reading_day', note: 'NULLS NOT DISTINCT']"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("(\"kind\", \"day\") [unique, name: 'uq_Reading_kind']\n"),
+        "{text}"
+    );
+    let summary = dbml_check("nulls_not_distinct", &text);
+    assert_matches_model(&schema, &summary);
+    let table = &summary["tables"][0];
+    // The single-column key with the option is an index entry, not the column setting.
+    assert_eq!(table["fields"][1]["unique"], json!(false));
+    assert_eq!(table["fields"][2]["unique"], json!(true));
+    let notes: Vec<&Value> = table["indexes"]
+        .as_array()
+        .expect("indexes")
+        .iter()
+        .map(|i| &i["note"])
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            &json!("NULLS NOT DISTINCT"),
+            &json!("NULLS NOT DISTINCT"),
+            &Value::Null
+        ]
+    );
+}
+
+#[test]
 fn output_is_deterministic() {
     let a = dbml::render(&city_schema());
     let b = dbml::render(&city_schema().clone());
@@ -161,7 +211,10 @@ fn assert_table(t: &Table, got: &Value) {
         let single_pk = t.primary_key.columns == [c.name.clone()];
         assert_eq!(f["pk"], json!(single_pk), "{ctx}");
         assert_eq!(f["not_null"], json!(!c.nullable), "{ctx}");
-        let single_unique = t.uniques.iter().any(|u| u.columns == [c.name.clone()]);
+        let single_unique = t
+            .uniques
+            .iter()
+            .any(|u| u.columns == [c.name.clone()] && !u.nulls_not_distinct);
         assert_eq!(f["unique"], json!(single_unique), "{ctx}");
         assert_eq!(f["note"], doc_or_null(&c.doc), "{ctx}");
         let default = &f["default"];
@@ -205,16 +258,25 @@ fn assert_table(t: &Table, got: &Value) {
 
     let mut indexes = Vec::new();
     if t.primary_key.columns.len() > 1 {
-        indexes.push(
-            json!({ "columns": t.primary_key.columns, "pk": true, "unique": false, "name": null }),
-        );
+        indexes.push(json!({
+            "columns": t.primary_key.columns, "pk": true, "unique": false, "name": null,
+            "note": null,
+        }));
     }
-    for u in t.uniques.iter().filter(|u| u.columns.len() > 1) {
-        indexes.push(json!({ "columns": u.columns, "pk": false, "unique": true, "name": u.name }));
+    for u in t
+        .uniques
+        .iter()
+        .filter(|u| u.columns.len() > 1 || u.nulls_not_distinct)
+    {
+        let note = u.nulls_not_distinct.then_some("NULLS NOT DISTINCT");
+        indexes.push(json!({
+            "columns": u.columns, "pk": false, "unique": true, "name": u.name, "note": note,
+        }));
     }
     for i in &t.indexes {
-        indexes
-            .push(json!({ "columns": i.columns, "pk": false, "unique": i.unique, "name": i.name }));
+        indexes.push(json!({
+            "columns": i.columns, "pk": false, "unique": i.unique, "name": i.name, "note": null,
+        }));
     }
     assert_eq!(got["indexes"], json!(indexes), "indexes of {}", t.name);
 

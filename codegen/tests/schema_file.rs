@@ -146,6 +146,7 @@ fn unique(name: &str, columns: &[&str]) -> Unique {
     Unique {
         name: name.into(),
         columns: names(columns),
+        nulls_not_distinct: false,
     }
 }
 
@@ -1418,4 +1419,44 @@ fn random_files_round_trip() {
         let (_, back) = round_trip(&schema, &format!("random {seed}"));
         assert_eq!(comparable(back), schema, "random {seed}:\n{source}");
     }
+}
+
+// ----- NULLS NOT DISTINCT -----------------------------------------------------------
+
+#[test]
+fn nulls_not_distinct_is_printed_and_compiles_back() {
+    let n = Naming::default();
+    let mut t = table(
+        "T",
+        None,
+        &["id"],
+        vec![
+            col("id", scalar(Kind::Int)),
+            opt(col("a", scalar(Kind::Int))),
+            opt(col("b", scalar(Kind::Int))),
+        ],
+    );
+    let nnd = |mut u: Unique| {
+        u.nulls_not_distinct = true;
+        u
+    };
+    t.uniques = vec![
+        nnd(unique(&conv(&n.unique, "T", &["a"]), &["a"])),
+        unique(&conv(&n.unique, "T", &["b"]), &["b"]),
+        nnd(unique("t_a_b", &["a", "b"])),
+        nnd(unique("t_b_a", &["b", "a"])),
+        unique("t_b_a_plain", &["b", "a"]),
+    ];
+    let s = Schema {
+        tables: vec![t],
+        ..Schema::default()
+    };
+    let text = assert_round_trip(&s, "nulls not distinct");
+    assert_eq!(
+        text,
+        "table T {\n  id int  @pk\n  a  int? @unique(nulls_not_distinct: true)\n  b  int? @unique\n\n  \
+         @@unique([a, b], nulls_not_distinct: true, name: \"t_a_b\")\n  \
+         @@unique([b, a], nulls_not_distinct: true, name: \"t_b_a\")\n  \
+         @@unique([b, a], name: \"t_b_a_plain\")\n}\n"
+    );
 }

@@ -191,6 +191,9 @@ pub struct PrimaryKey {
 pub struct Unique {
     pub name: String,
     pub columns: Vec<String>,
+    /// `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15+): rows whose key columns are equal, NULLs
+    /// counting as equal, conflict. `false` is PostgreSQL's default (`NULLS DISTINCT`).
+    pub nulls_not_distinct: bool,
 }
 
 /// A foreign key.

@@ -321,11 +321,13 @@ impl Cx {
                         }
                     }
                     "unique" => {
-                        let args = self.args(a, 0, &["name"]);
+                        let args = self.args(a, 0, &["name", "nulls_not_distinct"]);
                         let name = args.string(self, "name").unwrap_or_default();
+                        let nulls_not_distinct = args.bool(self, "nulls_not_distinct");
                         table.uniques.push(Unique {
                             name,
                             columns: vec![c.name.name.clone()],
+                            nulls_not_distinct,
                         });
                         sp.uniques.push(a.span);
                     }
@@ -416,12 +418,14 @@ impl Cx {
                     }
                 }
                 "unique" => {
-                    let args = self.args(a, 1, &["name"]);
+                    let args = self.args(a, 1, &["name", "nulls_not_distinct"]);
                     if let Some(columns) = self.column_list(&args, 0, a, &table, &sp) {
                         let explicit = args.string(self, "name");
+                        let nulls_not_distinct = args.bool(self, "nulls_not_distinct");
                         table.uniques.push(Unique {
                             name: explicit.unwrap_or_default(),
                             columns,
+                            nulls_not_distinct,
                         });
                         sp.uniques.push(a.span);
                     }

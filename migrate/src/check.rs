@@ -369,7 +369,7 @@ fn enum_text(e: &nzc_dsl::Enum) -> String {
 
 /// The kind and definition of the constraint or index `name` of `t`.
 fn constraint_text(t: &Table, name: &str) -> Option<(&'static str, String)> {
-    use nzc_codegen::sql::{cols, fk_def};
+    use nzc_codegen::sql::{cols, fk_def, unique_def};
     if t.primary_key.name == name {
         return Some((
             "primary key",
@@ -377,10 +377,7 @@ fn constraint_text(t: &Table, name: &str) -> Option<(&'static str, String)> {
         ));
     }
     if let Some(u) = t.uniques.iter().find(|u| u.name == name) {
-        return Some((
-            "unique constraint",
-            format!("UNIQUE ({})", cols(&u.columns)),
-        ));
+        return Some(("unique constraint", unique_def(u)));
     }
     if let Some(fk) = t.foreign_keys.iter().find(|f| f.name == name) {
         return Some(("foreign key", fk_def(fk)));

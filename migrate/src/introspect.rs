@@ -51,8 +51,10 @@
 //!   expression, predicate, INCLUDE, opclass, collation, ordering or
 //!   storage option, valid). Names as they are. Inside a table, uniques,
 //!   foreign keys, indexes and checks are sorted by name.
+//!   A unique constraint's `NULLS NOT DISTINCT` (`pg_index.indnullsnotdistinct`,
+//!   PostgreSQL 15+) is [`Unique::nulls_not_distinct`].
 //!   A constraint with options nzc does not model (DEFERRABLE, NOT VALID,
-//!   NO INHERIT, MATCH FULL, NULLS NOT DISTINCT, INCLUDE, WITH (…), …) is
+//!   NO INHERIT, MATCH FULL, INCLUDE, WITH (…), …) is
 //!   modelled without them and the options are reported (kind `constraint
 //!   option`, the full definition as detail): the constraint exists and
 //!   enforces, so leaving it out would report a missing constraint.
@@ -386,7 +388,9 @@ SELECT a.attrelid, a.attnum, a.attname::text, quote_ident(a.attname),
 
 /// Constraints of the tables (not-null constraints of newer servers and
 /// constraint triggers aside: columns carry NOT NULL, triggers are listed
-/// with the other objects).
+/// with the other objects). `pg_index.indnullsnotdistinct` (PostgreSQL 15+)
+/// is read through `to_jsonb` of the row so the query still runs on older
+/// servers (where it is absent, hence false).
 const CONSTRAINTS: &str = "
 SELECT con.conrelid, con.conname::text, quote_ident(con.conname), con.contype::text,
        con.conkey, con.confrelid, con.confkey, con.confupdtype::text, con.confdeltype::text,
@@ -398,7 +402,9 @@ SELECT con.conrelid, con.conname::text, quote_ident(con.conname), con.contype::t
           FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, n)
           JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum),
        CASE WHEN con.confrelid <> 0 THEN con.confrelid::regclass::text END,
-       obj_description(con.oid, 'pg_constraint')
+       obj_description(con.oid, 'pg_constraint'),
+       COALESCE((SELECT (to_jsonb(x) ->> 'indnullsnotdistinct')::bool
+                   FROM pg_index x WHERE x.indexrelid = con.conindid), false)
   FROM pg_constraint con
   JOIN pg_class c ON c.oid = con.conrelid
  WHERE c.relnamespace = $1 AND con.contype IN ('p', 'u', 'f', 'c', 'x')";
@@ -1196,6 +1202,7 @@ fn read_constraint(r: &mut Reader, row: &Row) {
     let ref_cols_sql: Option<String> = row.get(11);
     let ref_rel: Option<String> = row.get(12);
     let comment: Option<String> = row.get(13);
+    let nulls_not_distinct: bool = row.get(14);
 
     let display = format!("{}.{quoted}", r.tables[&table_oid].display);
     let kind = match contype.as_str() {
@@ -1236,8 +1243,17 @@ fn read_constraint(r: &mut Reader, row: &Row) {
         }
         "u" => {
             let t = &mut r.tables.get_mut(&table_oid).expect("table").table;
-            t.uniques.push(Unique { name, columns });
-            (format!("UNIQUE ({cols_sql})"), true)
+            t.uniques.push(Unique {
+                name,
+                columns,
+                nulls_not_distinct,
+            });
+            let nulls = if nulls_not_distinct {
+                "NULLS NOT DISTINCT "
+            } else {
+                ""
+            };
+            (format!("UNIQUE {nulls}({cols_sql})"), true)
         }
         "f" => {
             let target = r.tables.get(&confrelid);

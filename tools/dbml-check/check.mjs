@@ -89,6 +89,7 @@ if (summary) {
         pk: Boolean(i.pk),
         unique: Boolean(i.unique),
         name: i.name ?? null,
+        note: note(i.note),
       })),
       checks: (t.checks ?? []).map((c) => ({ name: c.name ?? null, expression: c.expression })),
     })),

@@ -91,6 +91,7 @@ pub fn unique(name: &str, columns: &[&str]) -> Unique {
     Unique {
         name: name.into(),
         columns: names(columns),
+        nulls_not_distinct: false,
     }
 }
 
