@@ -23,7 +23,18 @@
 //!    transaction (its fastest form) on `NZC_BENCH_ROW_INSERTS` rows (default
 //!    10 000), and each in its own transaction on a fifth of those — both
 //!    extrapolated to the same row count.
-//! 3. With `NZC_BENCH_COLD_BUILD=1`: a cold `cargo build -p nzc-models
+//! 3. **Bulk upsert** of `NZC_BENCH_ROWS` rows, half stored already (with
+//!    other values), half new: `upsert_many`, `upsert_many_by_<5-column
+//!    key>`, the per-row `upsert_by_<key>` and `upsert` in one transaction
+//!    on `NZC_BENCH_ROW_INSERTS` rows (extrapolated), and `insert_many` of
+//!    the same rows into an empty table.
+//! 4. **Batch relations**: `City::emission_records_of` for
+//!    `NZC_BENCH_PARENTS` cities (default 1 000) against one
+//!    `emission_records` call per city (the results compared).
+//! 5. **Streaming** `NZC_BENCH_STREAM_ROWS` rows (default 1 000 000):
+//!    `Query::stream` against `Query::all`, the process's peak resident set
+//!    (`VmHWM`, reset through `/proc/self/clear_refs`) above its start.
+//! 6. With `NZC_BENCH_COLD_BUILD=1`: a cold `cargo build -p nzc-models
 //!    --timings` in a fresh target directory (every dependency built from
 //!    scratch; about 30 s on 2 cores), reporting the `nzc-models` crate's own
 //!    compile time from the timings report; and always, the size of the
@@ -86,6 +97,10 @@ struct Config {
     gets: usize,
     rows: usize,
     row_inserts: usize,
+    /// Cities of the batch-relation bench.
+    parents: usize,
+    /// Rows the stream bench reads.
+    stream_rows: usize,
     cold_build: bool,
 }
 
@@ -98,6 +113,8 @@ fn main() {
             gets: env_usize("NZC_BENCH_GETS").unwrap_or(20_000),
             rows: env_usize("NZC_BENCH_ROWS").unwrap_or(100_000),
             row_inserts: env_usize("NZC_BENCH_ROW_INSERTS").unwrap_or(10_000),
+            parents: env_usize("NZC_BENCH_PARENTS").unwrap_or(1_000),
+            stream_rows: env_usize("NZC_BENCH_STREAM_ROWS").unwrap_or(1_000_000),
             cold_build: std::env::var("NZC_BENCH_COLD_BUILD").is_ok_and(|v| v == "1"),
         }
     } else {
@@ -107,6 +124,8 @@ fn main() {
             gets: 200,
             rows: 2_000,
             row_inserts: 200,
+            parents: 20,
+            stream_rows: 5_000,
             cold_build: false,
         }
     };
@@ -217,6 +236,9 @@ async fn run_benches(url: String, config: Config, version: String) -> String {
     }
     get_bench(&cached, &config, &mut report).await;
     insert_bench(&cached, &config, &mut report).await;
+    upsert_bench(&cached, &config, &mut report).await;
+    relations_bench(&cached, &config, &mut report).await;
+    stream_bench(&cached, &config, &mut report).await;
     report
 }
 
@@ -613,6 +635,319 @@ async fn insert_bench(cached: &CachedClient, config: &Config, report: &mut Strin
         Versus::Faster,
     );
     report.push('\n');
+}
+
+// ---------------------------------------------------------------------------
+// bulk upsert
+
+/// `upsert_many` (and `upsert_many_by_<key>`) of `rows` rows, half already
+/// stored (with other values), against the per-row `upsert_by_<key>` /
+/// `upsert` in one transaction, and against `insert_many` of the same rows
+/// into an empty table.
+async fn upsert_bench(cached: &CachedClient, config: &Config, report: &mut String) {
+    let client: &Client = cached;
+    let stored = records(config.rows, 0);
+    let half = stored.len() / 2;
+    // The input: every row with a new value; the first half exists already.
+    let input: Vec<EmissionRecord> = stored
+        .iter()
+        .map(|r| EmissionRecord {
+            value: r.value + 1,
+            ..r.clone()
+        })
+        .collect();
+    let n = config.row_inserts.min(input.len());
+    let sample = &input[half - n / 2..half - n / 2 + n];
+    let reset = |preload: bool| {
+        let stored = &stored;
+        async move {
+            client
+                .batch_execute("TRUNCATE \"EmissionRecord\"; CHECKPOINT")
+                .await
+                .unwrap();
+            if preload {
+                EmissionRecord::insert_many(client, &stored[..half])
+                    .await
+                    .unwrap();
+                client
+                    .batch_execute("ANALYZE \"EmissionRecord\"")
+                    .await
+                    .unwrap();
+            }
+        }
+    };
+    let ways = 5;
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); ways];
+    for run in 0..config.runs {
+        for k in 0..ways {
+            let w = (run + k) % ways;
+            reset(w != 4).await;
+            let start = Instant::now();
+            match w {
+                0 => {
+                    let c = EmissionRecord::upsert_many(cached, &input).await.unwrap();
+                    assert_eq!(
+                        (c.inserted, c.updated),
+                        ((input.len() - half) as u64, half as u64)
+                    );
+                }
+                1 => {
+                    let c = EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(
+                        cached, &input,
+                    )
+                    .await
+                    .unwrap();
+                    assert_eq!(c.total(), input.len() as u64);
+                }
+                2 => {
+                    client.batch_execute("BEGIN").await.unwrap();
+                    for r in sample {
+                        r.upsert_by_city_id_year_sector_id_scope_ghg_type(cached)
+                            .await
+                            .unwrap();
+                    }
+                    client.batch_execute("COMMIT").await.unwrap();
+                }
+                3 => {
+                    client.batch_execute("BEGIN").await.unwrap();
+                    for r in sample {
+                        r.upsert(cached).await.unwrap();
+                    }
+                    client.batch_execute("COMMIT").await.unwrap();
+                }
+                _ => {
+                    EmissionRecord::insert_many(cached, &input).await.unwrap();
+                }
+            }
+            times[w].push(start.elapsed());
+        }
+    }
+    // What upsert_many leaves is the input.
+    reset(true).await;
+    EmissionRecord::upsert_many(cached, &input).await.unwrap();
+    assert_eq!(EmissionRecord::list(client).await.unwrap(), input);
+    if !config.bench {
+        return;
+    }
+    let rate = |t: &[Duration], n: usize| n as f64 / median(t).as_secs_f64();
+    let many = rate(&times[0], input.len());
+    let many_by = rate(&times[1], input.len());
+    let by_row = rate(&times[2], n);
+    let pk_row = rate(&times[3], n);
+    let insert = rate(&times[4], input.len());
+    let _ = writeln!(
+        report,
+        "## Bulk upsert\n\n{} `EmissionRecord` rows, half of them stored already (with other \
+         values), half new; median of {} runs:\n",
+        input.len(),
+        config.runs
+    );
+    let _ = writeln!(
+        report,
+        "| way | time for {} rows | rows/s |\n| --- | ---: | ---: |",
+        input.len()
+    );
+    for (label, r) in [
+        ("`EmissionRecord::upsert_many` (primary key)".to_string(), many),
+        (
+            "`upsert_many_by_city_id_year_sector_id_scope_ghg_type` (the 5-column key, NULL-safe)"
+                .to_string(),
+            many_by,
+        ),
+        (
+            format!("`upsert_by_city_id_year_sector_id_scope_ghg_type` row by row, one transaction ({n} rows measured, extrapolated)"),
+            by_row,
+        ),
+        (
+            format!("`upsert` row by row, one transaction ({n} rows measured, extrapolated)"),
+            pk_row,
+        ),
+        (
+            "`insert_many` of the same rows into the empty table (binary COPY)".to_string(),
+            insert,
+        ),
+    ] {
+        let _ = writeln!(
+            report,
+            "| {label} | {:.2} s | {r:.0} |",
+            input.len() as f64 / r
+        );
+    }
+    let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+    let _ = writeln!(
+        report,
+        "\nGoals: `upsert_many` ≥ 20× the row-by-row `upsert_by_…`: **{:.1}×** ({}; `upsert_many_by_…` {:.1}×, vs row-by-row `upsert` {:.1}×); ≥ 0.5× `insert_many`'s throughput: **{:.2}×** ({}; `upsert_many_by_…` {:.2}×).\n",
+        many / by_row,
+        verdict(many / by_row >= 20.0),
+        many_by / by_row,
+        many / pk_row,
+        many / insert,
+        verdict(many / insert >= 0.5),
+        many_by / insert,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// batch relations
+
+/// `City::emission_records_of` for `parents` cities against one
+/// `emission_records` call per city.
+async fn relations_bench(cached: &CachedClient, config: &Config, report: &mut String) {
+    let client: &Client = cached;
+    client
+        .batch_execute("TRUNCATE \"EmissionRecord\"")
+        .await
+        .unwrap();
+    let cities: Vec<City> = (0..config.parents)
+        .map(|i| City {
+            city_id: Uuid::from_u128(500_000 + i as u128),
+            city_name: format!("city {i}"),
+            country: "FR".into(),
+            locode: None,
+            area_km2: None,
+            notes: None,
+            misc: None,
+        })
+        .collect();
+    City::insert_many(cached, &cities).await.unwrap();
+    // Five records per city (none for every tenth city).
+    let children: Vec<EmissionRecord> = records(cities.len() * 5, 0)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| (i / 5) % 10 != 9)
+        .map(|(i, r)| EmissionRecord {
+            city_id: Some(cities[i / 5].city_id),
+            ..r
+        })
+        .collect();
+    EmissionRecord::insert_many(cached, &children)
+        .await
+        .unwrap();
+    client.batch_execute("ANALYZE").await.unwrap();
+    let mut batch = Vec::new();
+    let mut each = Vec::new();
+    for _ in 0..config.runs {
+        let start = Instant::now();
+        let all = City::emission_records_of(cached, &cities).await.unwrap();
+        batch.push(start.elapsed());
+        let start = Instant::now();
+        let mut one_by_one = Vec::with_capacity(cities.len());
+        for c in &cities {
+            one_by_one.push(c.emission_records(cached).await.unwrap());
+        }
+        each.push(start.elapsed());
+        assert_eq!(all, one_by_one);
+    }
+    if !config.bench {
+        return;
+    }
+    let (b, e) = (median(&batch), median(&each));
+    let _ = writeln!(
+        report,
+        "## Batch relations\n\nThe `EmissionRecord` rows of {} cities ({} rows; every tenth city has none), median of {} runs:\n\n\
+         | way | time | |\n| --- | ---: | ---: |\n\
+         | `City::emission_records_of(db, &cities)` (one query) | {:.1} ms | {:.1}× faster |\n\
+         | `city.emission_records(db)` for each city ({} queries) | {:.1} ms | — |\n",
+        cities.len(),
+        children.len(),
+        config.runs,
+        b.as_secs_f64() * 1e3,
+        e.as_secs_f64() / b.as_secs_f64(),
+        cities.len(),
+        e.as_secs_f64() * 1e3,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// streaming
+
+/// The process's resident set (`VmRSS`) and its peak (`VmHWM`), in KiB.
+fn rss_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Resets the peak resident set (`VmHWM`) to the current one (Linux).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `Query::stream` over `stream_rows` rows: the peak resident set above the
+/// start, against `Query::all` of the same rows.
+async fn stream_bench(cached: &CachedClient, config: &Config, report: &mut String) {
+    use nzc::futures_util::TryStreamExt;
+    let client: &Client = cached;
+    client
+        .batch_execute("TRUNCATE \"EmissionRecord\"")
+        .await
+        .unwrap();
+    // Loaded in chunks, so that the rows never sit in this process at once.
+    let chunk = 100_000;
+    let mut loaded = 0;
+    while loaded < config.stream_rows {
+        let n = chunk.min(config.stream_rows - loaded);
+        EmissionRecord::insert_many(cached, &records(n, loaded))
+            .await
+            .unwrap();
+        loaded += n;
+    }
+    client
+        .batch_execute("VACUUM ANALYZE \"EmissionRecord\"")
+        .await
+        .unwrap();
+
+    reset_peak();
+    let (start_rss, _) = rss_kib();
+    let started = Instant::now();
+    let query = EmissionRecord::query();
+    let mut rows = pin!(query.stream(client));
+    let (mut count, mut sum) = (0usize, 0i64);
+    while let Some(r) = rows.try_next().await.unwrap() {
+        count += 1;
+        sum += i64::from(r.value);
+    }
+    let stream_time = started.elapsed();
+    let (_, stream_peak) = rss_kib();
+    assert_eq!(count, config.stream_rows);
+
+    reset_peak();
+    let (all_start, _) = rss_kib();
+    let started = Instant::now();
+    let all = EmissionRecord::query().all(client).await.unwrap();
+    let all_time = started.elapsed();
+    let (_, all_peak) = rss_kib();
+    assert_eq!(all.len(), count);
+    assert_eq!(all.iter().map(|r| i64::from(r.value)).sum::<i64>(), sum);
+    drop(all);
+    if !config.bench {
+        return;
+    }
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let stream_delta = stream_peak.saturating_sub(start_rss);
+    let all_delta = all_peak.saturating_sub(all_start);
+    let _ = writeln!(
+        report,
+        "## Streaming\n\nEvery row of `EmissionRecord` ({count} rows), decoded into structs; the \
+         process's peak resident set (`VmHWM`, reset before each way) above its size at the start:\n\n\
+         | way | time | peak RSS above the start |\n| --- | ---: | ---: |\n\
+         | `EmissionRecord::query().stream(db)` | {:.2} s | {:.1} MiB |\n\
+         | `EmissionRecord::query().all(db)` | {:.2} s | {:.1} MiB |\n\n\
+         Goal: the stream's peak ≤ 50 MiB above the start: **{}** ({:.1} MiB).\n",
+        stream_time.as_secs_f64(),
+        mib(stream_delta),
+        all_time.as_secs_f64(),
+        mib(all_delta),
+        if mib(stream_delta) <= 50.0 { "met" } else { "NOT met" },
+        mib(stream_delta),
+    );
 }
 
 // ---------------------------------------------------------------------------

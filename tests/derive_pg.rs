@@ -271,6 +271,7 @@ fn model_metadata() {
         [UniqueKeyInfo {
             name: "uq_Sample_name",
             columns: &["name", "day"],
+            nulls_not_distinct: false,
         }]
     );
 }
@@ -323,6 +324,7 @@ fn composite_key_metadata() {
         [UniqueKeyInfo {
             name: "uq_PairLink_label",
             columns: &["label"],
+            nulls_not_distinct: false,
         }]
     );
 }

@@ -1035,16 +1035,17 @@ async fn relations_both_ways() {
     let city = &f.city;
     assert_eq!(city.emission_records(c).await.unwrap(), f.emissions);
     assert_eq!(city.city_annual_stats(c).await.unwrap(), f.stats);
+    // One-to-one (`cityId` is unique in ClimateCityContract): one row or none.
     assert_eq!(
-        city.climate_city_contracts(c).await.unwrap(),
-        std::slice::from_ref(&f.contract)
+        city.climate_city_contract(c).await.unwrap(),
+        Some(f.contract.clone())
     );
     assert_eq!(city.city_budgets(c).await.unwrap(), f.budgets);
     assert_eq!(city.initiatives(c).await.unwrap(), f.initiatives);
     assert_eq!(city.indicators(c).await.unwrap(), f.indicators);
     assert_eq!(city.city_targets(c).await.unwrap(), f.targets);
     assert_eq!(f.empty_city.emission_records(c).await.unwrap(), []);
-    assert_eq!(f.empty_city.climate_city_contracts(c).await.unwrap(), []);
+    assert_eq!(f.empty_city.climate_city_contract(c).await.unwrap(), None);
     assert_eq!(
         f.sectors[1].emission_records(c).await.unwrap(),
         [e[2].clone(), e[4].clone()]
@@ -1270,11 +1271,471 @@ async fn the_loader_example_loads_idempotently() {
     // And the rows hang together: the city's contract, records, targets.
     let city = &City::list(&client).await.unwrap()[0];
     assert_eq!(city.city_name, "Lyon");
-    assert_eq!(city.climate_city_contracts(&client).await.unwrap().len(), 1);
+    assert!(city.climate_city_contract(&client).await.unwrap().is_some());
     assert_eq!(city.emission_records(&client).await.unwrap().len(), 8);
     let targets = city.city_targets(&client).await.unwrap();
     assert_eq!(targets.len(), 3);
     for target in &targets {
         assert!(target.indicator(&client).await.unwrap().is_some());
     }
+}
+
+// ---------------------------------------------------------------------------
+// Batches: upsert_many, batch relations, keyset pages, streaming.
+
+fn count(inserted: u64, updated: u64) -> nzc::UpsertCount {
+    nzc::UpsertCount { inserted, updated }
+}
+
+async fn rows_of(db: &impl GenericClient, table: &str) -> i64 {
+    db.client()
+        .query_one(&format!("SELECT count(*) FROM \"{table}\""), &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn upsert_many_counts_inserts_and_updates_and_last_wins() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let f = fixture();
+    let c = &client;
+    City::insert_many(c, &[f.city.clone(), f.empty_city.clone()])
+        .await
+        .unwrap();
+
+    // Half existing (updated), half new (inserted).
+    let mut lyon = f.city.clone();
+    lyon.notes = Some("updated".into());
+    let mut cities = vec![lyon.clone()];
+    for n in 0..3 {
+        let mut city = f.empty_city.clone();
+        city.city_id = id(500 + n);
+        city.city_name = format!("New {n}");
+        cities.push(city);
+    }
+    assert_eq!(City::upsert_many(c, &cities).await.unwrap(), count(3, 1));
+    assert_eq!(City::get(c, id(CITY)).await.unwrap(), Some(lyon.clone()));
+    assert_eq!(
+        City::get(c, id(501)).await.unwrap(),
+        Some(cities[2].clone())
+    );
+    assert_eq!(rows_of(c, "City").await, 5);
+
+    // The same key twice in one batch: the last row wins, counted once.
+    let mut first = f.empty_city.clone();
+    first.city_id = id(600);
+    first.city_name = "first".into();
+    let mut last = first.clone();
+    last.city_name = "last".into();
+    let mut again = lyon.clone();
+    again.notes = Some("again".into());
+    let mut last_lyon = lyon.clone();
+    last_lyon.notes = Some("last".into());
+    assert_eq!(
+        City::upsert_many(c, &[first, again, last.clone(), last_lyon.clone()])
+            .await
+            .unwrap(),
+        count(1, 1)
+    );
+    assert_eq!(City::get(c, id(600)).await.unwrap(), Some(last));
+    assert_eq!(City::get(c, id(CITY)).await.unwrap(), Some(last_lyon));
+
+    // An empty batch is a no-op without a round trip: it succeeds even in
+    // an aborted transaction, where every statement fails.
+    client.batch_execute("BEGIN").await.unwrap();
+    assert!(client.batch_execute("SELECT 1/0").await.is_err());
+    assert_eq!(City::upsert_many(c, &[]).await.unwrap(), count(0, 0));
+    assert_eq!(
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &[])
+            .await
+            .unwrap(),
+        count(0, 0)
+    );
+    assert!(City::upsert_many(c, &cities).await.is_err());
+    client.batch_execute("ROLLBACK").await.unwrap();
+}
+
+#[tokio::test]
+async fn upsert_many_by_a_unique_key_with_nulls_is_null_safe() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let f = fixture();
+    let c = &client;
+    insert_fixture(c, &f).await.unwrap();
+    let before = rows_of(c, "EmissionRecord").await;
+
+    // The fixture's records again, with fresh primary keys and new values:
+    // matched on (cityId, year, sectorId, scope, ghgType), NULL sector
+    // included, so every one is an update of the existing row.
+    let reloaded: Vec<EmissionRecord> = f
+        .emissions
+        .iter()
+        .map(|e| EmissionRecord {
+            emission_record_id: Uuid::new_v4(),
+            value: e.value + 1,
+            ..e.clone()
+        })
+        .collect();
+    assert!(reloaded.iter().any(|e| e.sector_id.is_none()));
+    assert_eq!(
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &reloaded)
+            .await
+            .unwrap(),
+        count(0, reloaded.len() as u64)
+    );
+    assert_eq!(rows_of(c, "EmissionRecord").await, before);
+    let stored = EmissionRecord::list(c).await.unwrap();
+    for e in &f.emissions {
+        let s = stored
+            .iter()
+            .find(|s| s.emission_record_id == e.emission_record_id)
+            .unwrap();
+        assert_eq!(s.value, e.value + 1, "{e:?}");
+    }
+
+    // New NULL-keyed rows: inserted once, then updated (not duplicated),
+    // and two of them with the same key in one batch: the last one wins.
+    let new = |n: u128, value: i32| EmissionRecord {
+        emission_record_id: id(9_000 + n),
+        city_id: None,
+        year: 2030,
+        sector_id: None,
+        scope: "total".into(),
+        ghg_type: "CO2e".into(),
+        value,
+        unit: "t".into(),
+        notes: None,
+        misc: None,
+    };
+    let batch = [new(1, 10), new(2, 20), new(3, 30)];
+    assert_eq!(
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &batch)
+            .await
+            .unwrap(),
+        count(1, 0)
+    );
+    let found = EmissionRecord::find_by_city_id_year_sector_id_scope_ghg_type(
+        c, None, 2030, None, "total", "CO2e",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!((found.emission_record_id, found.value), (id(9_003), 30));
+    assert_eq!(
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &[new(4, 40)])
+            .await
+            .unwrap(),
+        count(0, 1)
+    );
+    assert_eq!(rows_of(c, "EmissionRecord").await, before + 1);
+    // The existing row keeps its primary key, as with `upsert_by_…`.
+    let found = EmissionRecord::get(c, id(9_003)).await.unwrap().unwrap();
+    assert_eq!(found.value, 40);
+}
+
+#[tokio::test]
+async fn upsert_many_beyond_the_bind_parameter_limit() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let f = fixture();
+    let c = &client;
+    City::insert_many(c, std::slice::from_ref(&f.city))
+        .await
+        .unwrap();
+    // 70,000 rows × 10 columns: 700,000 values, far over 65,535 parameters.
+    let n = 70_000;
+    let mut records: Vec<EmissionRecord> = (0..n)
+        .map(|i| EmissionRecord {
+            emission_record_id: id(1_000_000 + i as u128),
+            city_id: Some(id(CITY)),
+            year: 1900 + (i % 100) as i32,
+            sector_id: None,
+            scope: format!("s{}", i / 100),
+            ghg_type: "CO2e".into(),
+            value: i as i32,
+            unit: "t".into(),
+            notes: (i % 2 == 0).then(|| "even".into()),
+            misc: (i % 7 == 0).then(|| json!({ "i": i })),
+        })
+        .collect();
+    assert_eq!(
+        EmissionRecord::upsert_many(c, &records).await.unwrap(),
+        count(n, 0)
+    );
+    assert_eq!(rows_of(c, "EmissionRecord").await, n as i64);
+    // Again by the unique key (NULL sector: the NULL-safe path), changed.
+    for r in &mut records {
+        r.emission_record_id = Uuid::new_v4();
+        r.value += 1;
+    }
+    assert_eq!(
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &records)
+            .await
+            .unwrap(),
+        count(0, n)
+    );
+    assert_eq!(rows_of(c, "EmissionRecord").await, n as i64);
+    let sum: i64 = c
+        .query_one("SELECT sum(value)::int8 FROM \"EmissionRecord\"", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sum, (0..n as i64).map(|i| i + 1).sum::<i64>());
+}
+
+#[tokio::test]
+async fn a_violating_row_rolls_the_whole_batch_back() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let f = fixture();
+    let c = &client;
+    City::insert_many(c, std::slice::from_ref(&f.city))
+        .await
+        .unwrap();
+    Sector::insert_many(c, &f.sectors).await.unwrap();
+    let mut records = f.emissions.clone();
+    records[4].city_id = Some(id(999)); // no such city
+    let err = EmissionRecord::upsert_many(c, &records).await.unwrap_err();
+    assert!(
+        matches!(err, nzc::Error::ForeignKeyViolation { .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.constraint(), Some("fk_EmissionRecord_cityId_City"));
+    let err = EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(c, &records)
+        .await
+        .unwrap_err();
+    assert_eq!(err.constraint(), Some("fk_EmissionRecord_cityId_City"));
+    assert_eq!(rows_of(c, "EmissionRecord").await, 0);
+
+    // Inside the caller's transaction: the statement fails, the
+    // transaction is the caller's to roll back.
+    let mut client = client;
+    let tx = client.transaction().await.unwrap();
+    EmissionRecord::upsert_many(&tx, &f.emissions[..2])
+        .await
+        .unwrap();
+    assert!(EmissionRecord::upsert_many(&tx, &records).await.is_err());
+    tx.rollback().await.unwrap();
+    assert_eq!(rows_of(&client, "EmissionRecord").await, 0);
+}
+
+#[tokio::test]
+async fn batch_relations_match_the_per_row_ones() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let f = fixture();
+    let c = &client;
+    insert_fixture(c, &f).await.unwrap();
+
+    // Reverse, input order kept, a parent without children, a duplicate.
+    let cities = [f.empty_city.clone(), f.city.clone(), f.empty_city.clone()];
+    let records = City::emission_records_of(c, &cities).await.unwrap();
+    let mut expected = Vec::new();
+    for city in &cities {
+        expected.push(city.emission_records(c).await.unwrap());
+    }
+    assert_eq!(records, expected);
+    assert_eq!(records[1], f.emissions);
+    assert!(records[0].is_empty() && records[2].is_empty());
+    assert_eq!(
+        City::emission_records_of(c, &[]).await.unwrap(),
+        Vec::<Vec<_>>::new()
+    );
+
+    // Forward: NULL keys give None, repeated parents come once per row.
+    let by_city = EmissionRecord::city_of(c, &f.emissions).await.unwrap();
+    assert_eq!(by_city, vec![Some(f.city.clone()); f.emissions.len()]);
+    let sectors = EmissionRecord::sector_of(c, &f.emissions).await.unwrap();
+    let mut expected = Vec::new();
+    for e in &f.emissions {
+        expected.push(e.sector(c).await.unwrap());
+    }
+    assert_eq!(sectors, expected);
+    assert!(sectors.iter().any(Option::is_none));
+
+    // One-to-one: `cityId` is unique in ClimateCityContract.
+    let contracts = City::climate_city_contract_of(c, &[f.city.clone(), f.empty_city.clone()])
+        .await
+        .unwrap();
+    assert_eq!(contracts, [Some(f.contract.clone()), None]);
+
+    // Self-reference both ways.
+    let parents = TefCategory::parent_of(c, &f.tef).await.unwrap();
+    let children = TefCategory::tef_categories_by_parent_id_of(c, &f.tef)
+        .await
+        .unwrap();
+    for (i, t) in f.tef.iter().enumerate() {
+        assert_eq!(parents[i], t.parent(c).await.unwrap(), "{t:?}");
+        assert_eq!(
+            children[i],
+            t.tef_categories_by_parent_id(c).await.unwrap(),
+            "{t:?}"
+        );
+    }
+    assert!(parents.iter().any(Option::is_none));
+    assert!(children.iter().any(|c| c.len() >= 2));
+
+    // Every other reverse relation of the city, against its per-row form.
+    let both = [f.city.clone(), f.empty_city.clone()];
+    let stats = City::city_annual_stats_of(c, &both).await.unwrap();
+    assert_eq!(stats, [f.stats.clone(), Vec::new()]);
+    let budgets = City::city_budgets_of(c, &both).await.unwrap();
+    assert_eq!(budgets, [f.budgets.clone(), Vec::new()]);
+    let fundings = CityBudget::budget_fundings_of(c, &f.budgets).await.unwrap();
+    for (i, b) in f.budgets.iter().enumerate() {
+        assert_eq!(fundings[i], b.budget_fundings(c).await.unwrap());
+    }
+}
+
+/// `n` cities whose names repeat (every name 3 times) and are NULL for
+/// every 5th city's `locode`, for keyset walks.
+fn many_cities(n: u128) -> Vec<City> {
+    (0..n)
+        .map(|i| City {
+            city_id: Uuid::from_u128(0x1000 + (i * 7919) % 1_000_003),
+            city_name: format!("city {:03}", i / 3),
+            country: if i % 2 == 0 { "FR" } else { "DK" }.into(),
+            locode: (i % 5 != 0).then(|| format!("L{:02}", i % 17)),
+            area_km2: None,
+            notes: None,
+            misc: None,
+        })
+        .collect()
+}
+
+async fn walk(
+    db: &impl GenericClient,
+    query: impl Fn() -> nzc::Query<City>,
+    page: u64,
+    between_pages: impl AsyncFn(usize),
+) -> Vec<City> {
+    let mut all = Vec::new();
+    let mut rows = query().limit(page).all(db).await.unwrap();
+    let mut pages = 0;
+    while let Some(last) = rows.last().cloned() {
+        all.extend(rows);
+        pages += 1;
+        between_pages(pages).await;
+        rows = query().after(&last).limit(page).all(db).await.unwrap();
+    }
+    all
+}
+
+#[tokio::test]
+async fn keyset_pages_visit_every_row_once() {
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let c = &client;
+    let cities = many_cities(250);
+    City::insert_many(c, &cities).await.unwrap();
+
+    type Order = Box<dyn Fn() -> nzc::Query<City>>;
+    let orders: Vec<(&str, Order)> = vec![
+        (
+            "name asc",
+            Box::new(|| City::query().order_by(City::CITY_NAME.asc())),
+        ),
+        (
+            "name desc",
+            Box::new(|| City::query().order_by(City::CITY_NAME.desc())),
+        ),
+        (
+            "locode asc (NULLs)",
+            Box::new(|| City::query().order_by(City::LOCODE.asc())),
+        ),
+        (
+            "locode desc, name asc",
+            Box::new(|| {
+                City::query()
+                    .order_by(City::LOCODE.desc())
+                    .order_by(City::CITY_NAME.asc())
+            }),
+        ),
+        (
+            "filtered, country asc, locode asc",
+            Box::new(|| {
+                City::query()
+                    .filter(City::COUNTRY.eq("FR"))
+                    .order_by(City::COUNTRY.asc())
+                    .order_by(City::LOCODE.asc())
+            }),
+        ),
+        ("primary key", Box::new(City::query)),
+    ];
+    for (label, query) in &orders {
+        for page in [1, 7, 100, 1000] {
+            let walked = walk(c, query, page, async |_| {}).await;
+            let all = query().all(c).await.unwrap();
+            assert_eq!(walked, all, "{label}, pages of {page}");
+        }
+        let expected = if label.starts_with("filtered") {
+            125
+        } else {
+            250
+        };
+        assert_eq!(query().all(c).await.unwrap().len(), expected, "{label}");
+    }
+
+    // Rows inserted between pages, before and after the current position:
+    // every row that existed at the start is visited exactly once.
+    let inserted = std::cell::Cell::new(0u128);
+    let walked = walk(
+        c,
+        || City::query().order_by(City::LOCODE.asc()),
+        20,
+        async |_| {
+            let n = inserted.get();
+            inserted.set(n + 2);
+            let mut early = many_cities(1)[0].clone();
+            early.city_id = id(0xAA00 + n);
+            early.locode = Some("A".into()); // sorts before every page
+            let mut late = early.clone();
+            late.city_id = id(0xAA01 + n);
+            late.locode = None; // sorts last
+            City::insert_many(c, &[early, late]).await.unwrap();
+        },
+    )
+    .await;
+    let mut ids: Vec<Uuid> = walked.iter().map(|c| c.city_id).collect();
+    let len = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), len, "a row was visited twice");
+    for city in &cities {
+        assert!(ids.contains(&city.city_id), "{city:?} missed");
+    }
+    // Those sorting after the position were seen; those before were not.
+    assert!(walked
+        .iter()
+        .any(|c| c.city_id.as_u128() >= 0xAA00 && c.locode.is_none()));
+    assert!(!walked.iter().any(|c| c.locode.as_deref() == Some("A")));
+}
+
+#[tokio::test]
+async fn stream_yields_every_row() {
+    use nzc::futures_util::TryStreamExt;
+
+    let db = TestDb::new().await;
+    let client = migrated(&db).await;
+    let c = &client;
+    let cities = many_cities(20_000);
+    City::insert_many(c, &cities).await.unwrap();
+    let query = City::query().order_by(City::CITY_NAME.asc());
+    let mut stream = std::pin::pin!(query.stream(c));
+    let mut n = 0;
+    let mut previous: Option<City> = None;
+    while let Some(city) = stream.try_next().await.unwrap() {
+        if let Some(p) = &previous {
+            assert!(p.city_name <= city.city_name);
+        }
+        previous = Some(city);
+        n += 1;
+    }
+    assert_eq!(n, cities.len());
+    // Filtered and limited like `all`.
+    let query = City::query().filter(City::COUNTRY.eq("DK")).limit(10);
+    let streamed: Vec<City> = query.stream(c).try_collect().await.unwrap();
+    assert_eq!(streamed, query.all(c).await.unwrap());
 }

@@ -182,15 +182,40 @@ pub(crate) fn make_unique(
     reserved: impl IntoIterator<Item = impl AsRef<str>>,
     suffix: Suffix,
 ) -> Vec<String> {
+    make_unique_with(bases, exact, reserved, suffix, &[])
+}
+
+/// [`make_unique`] where each name also claims its `companions` (a name
+/// followed by each of them, e.g. the `_of` of a Rust relation's batch
+/// method): a name is free only when it and its companions all are.
+pub(crate) fn make_unique_with(
+    bases: Vec<String>,
+    exact: impl Fn(usize) -> bool,
+    reserved: impl IntoIterator<Item = impl AsRef<str>>,
+    suffix: Suffix,
+    companions: &[&str],
+) -> Vec<String> {
     let mut taken: HashSet<String> = reserved
         .into_iter()
         .map(|s| s.as_ref().to_string())
         .collect();
+    let free = |taken: &HashSet<String>, name: &str| {
+        !taken.contains(name)
+            && companions
+                .iter()
+                .all(|c| !taken.contains(&format!("{name}{c}")))
+    };
+    let claim = |taken: &mut HashSet<String>, name: &str| {
+        taken.insert(name.to_string());
+        for c in companions {
+            taken.insert(format!("{name}{c}"));
+        }
+    };
     let mut keep = vec![false; bases.len()];
     for pass in [true, false] {
         for (i, base) in bases.iter().enumerate() {
-            if exact(i) == pass && !taken.contains(base) {
-                taken.insert(base.clone());
+            if exact(i) == pass && free(&taken, base) {
+                claim(&mut taken, base);
                 keep[i] = true;
             }
         }
@@ -202,10 +227,12 @@ pub(crate) fn make_unique(
             if keep {
                 return base;
             }
-            (2..)
+            let name = (2..)
                 .map(|n| suffix.apply(&base, n))
-                .find(|candidate| taken.insert(candidate.clone()))
-                .expect("an unbounded range has a free suffix")
+                .find(|candidate| free(&taken, candidate))
+                .expect("an unbounded range has a free suffix");
+            claim(&mut taken, &name);
+            name
         })
         .collect()
 }
@@ -358,5 +385,15 @@ mod tests {
             Suffix::Snake,
         );
         assert_eq!(names, ["city_id_2", "city_id"]);
+        // With companions, `city` also claims `city_of`: a base `city_of`
+        // (or a reserved `city_of`) pushes the other one to a suffix.
+        let names = make_unique_with(
+            ["city", "city_of", "sector"].map(String::from).to_vec(),
+            |_| false,
+            ["sector_of"],
+            Suffix::Snake,
+            &["_of"],
+        );
+        assert_eq!(names, ["city", "city_of_2", "sector_2"]);
     }
 }

@@ -23,7 +23,8 @@
 //!    referencing columns are unique in the referencing table holds one row
 //!    and its name is singular (`climate_city_contract`).
 //! 3. A name is never one of the model's reserved names (the language's: its
-//!    fields, methods, keywords, …). Forward relations (in foreign key order)
+//!    fields, methods, keywords, …), nor is a companion of it (Rust: the
+//!    batch method `<name>_of`). Forward relations (in foreign key order)
 //!    then reverse ones (in schema order of the referencing tables, then
 //!    foreign key order) claim their names in turn; a name that is reserved
 //!    or already taken gets the smallest free suffix `_2`, `_3`, ….
@@ -36,7 +37,7 @@ use std::collections::HashMap;
 
 use nzc_dsl::{Column, ForeignKey, Schema, Table};
 
-use crate::names::{make_unique, snake_case, Suffix};
+use crate::names::{make_unique_with, snake_case, Suffix};
 
 /// What a language decides in the naming scheme.
 pub(crate) struct Rules {
@@ -131,6 +132,18 @@ pub(crate) fn plan(
     rules: &Rules,
     reserved: impl Fn(usize) -> Vec<String>,
 ) -> Vec<Vec<Relation>> {
+    plan_with(schema, rules, &[], reserved)
+}
+
+/// [`plan`] where every relation name also claims `companions` (its name
+/// followed by each: Rust's batch methods, `city` → `city_of`), which must
+/// be free as well.
+pub(crate) fn plan_with(
+    schema: &Schema,
+    rules: &Rules,
+    companions: &[&str],
+    reserved: impl Fn(usize) -> Vec<String>,
+) -> Vec<Vec<Relation>> {
     let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(schema.tables.len());
     for (i, t) in schema.tables.iter().enumerate() {
         by_name.entry(t.name.as_str()).or_insert(i);
@@ -165,7 +178,7 @@ pub(crate) fn plan(
                 (rules.escape)(base_name(rules, child, fk, forward))
             })
             .collect();
-        let unique = make_unique(bases, |_| false, reserved(ti), Suffix::Snake);
+        let unique = make_unique_with(bases, |_| false, reserved(ti), Suffix::Snake, companions);
         for (&(k, forward), name) in list.iter().zip(unique) {
             if forward {
                 names[k].0 = name;

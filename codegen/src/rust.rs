@@ -443,10 +443,13 @@ fn write_struct(out: &mut String, table: &Table, table_names: &TableNames, names
     }
 
     for unique in &table.uniques {
-        struct_attr(out, unique_item(&unique.name, &unique.columns));
+        struct_attr(
+            out,
+            unique_item(&unique.name, &unique.columns, unique.nulls_not_distinct),
+        );
     }
     for index in table.indexes.iter().filter(|i| i.unique) {
-        struct_attr(out, unique_item(&index.name, &index.columns));
+        struct_attr(out, unique_item(&index.name, &index.columns, false));
     }
 
     // Single-column foreign keys go on their field (the first one per column);
@@ -531,14 +534,15 @@ fn write_struct(out: &mut String, table: &Table, table_names: &TableNames, names
     out.push_str("}\n");
 }
 
-fn unique_item(name: &str, columns: &[String]) -> Nested {
-    Nested::list(
-        "unique",
-        vec![
-            Nested::name_value("name", name),
-            Nested::lits("columns", columns),
-        ],
-    )
+fn unique_item(name: &str, columns: &[String], nulls_not_distinct: bool) -> Nested {
+    let mut items = vec![
+        Nested::name_value("name", name),
+        Nested::lits("columns", columns),
+    ];
+    if nulls_not_distinct {
+        items.push(Nested::word("nulls_not_distinct"));
+    }
+    Nested::list("unique", items)
 }
 
 /// The Rust type of a column's field.

@@ -294,6 +294,20 @@ fn relation_methods(contents: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Each relation method followed by its batch form (`<name>_of`).
+fn with_batch(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|n| {
+            let batch = match n.strip_prefix("r#") {
+                Some(raw) => format!("{raw}_of"),
+                None => format!("{n}_of"),
+            };
+            [n.to_string(), batch]
+        })
+        .collect()
+}
+
 #[test]
 fn relation_names() {
     let files = render(&relation_names_schema(), &options());
@@ -302,30 +316,33 @@ fn relation_names() {
     // without `_id`; the reverse ones get `_by_<column>`.
     assert_eq!(
         relation_methods(file(&files, "src/person.rs")),
-        [
+        with_batch(&[
             "manager",
             "mentor",
             "home_city",
             "work_city",
             "persons_by_manager_id",
             "persons_by_mentor_id",
-        ]
+        ])
     );
     assert_eq!(
         relation_methods(file(&files, "src/city.rs")),
-        [
+        with_batch(&[
             "persons_by_home_city_id",
             "persons_by_work_city_id",
             "items"
-        ]
+        ])
     );
     // `list` is the derive's, `type` a keyword, `city` a field.
     assert_eq!(
         relation_methods(file(&files, "src/item.rs")),
-        ["list_2", "r#type", "city_2"]
+        with_batch(&["list_2", "r#type", "city_2"])
     );
     // The field `items` takes the name.
-    assert_eq!(relation_methods(file(&files, "src/list.rs")), ["items_2"]);
+    assert_eq!(
+        relation_methods(file(&files, "src/list.rs")),
+        with_batch(&["items_2"])
+    );
     // No foreign key, no impl block.
     let files = render(&long_names_schema(), &options());
     assert!(relation_methods(file(&files, "src/target.rs")).is_empty());

@@ -8,17 +8,19 @@
 //! - every row gets a deterministic id: a UUID v5 of its natural key (the
 //!   city's country and name, the sector's name, an emission's city, year,
 //!   sector, scope and gas, …), so a second run addresses the same rows and
-//!   `upsert` (on the primary key) updates them in place;
-//! - the contract and the emission records go through `upsert_by_<cols>` of
-//!   their unique key instead, so that rows loaded earlier under other ids
-//!   (by another tool, or before the ids were deterministic) are updated,
-//!   not duplicated. Emission records without a sector (citywide totals) have
-//!   a NULL in that key, which `upsert_by_…` matches NULL-safely.
+//!   `upsert` / `upsert_many` (on the primary key) update them in place —
+//!   one statement per table for the sectors, indicators and targets;
+//! - the contract and the emission records go through `upsert_by_<cols>` /
+//!   `upsert_many_by_<cols>` of their unique key instead, so that rows loaded
+//!   earlier under other ids (by another tool, or before the ids were
+//!   deterministic) are updated, not duplicated. Emission records without a
+//!   sector (citywide totals) have a NULL in that key, which both match
+//!   NULL-safely. All the emissions of a file are one batch.
 //!
 //! The caller decides the transaction: `main.rs` runs [`load`] in one, so a
 //! failing record leaves nothing behind.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use nzc::GenericClient;
@@ -169,6 +171,7 @@ pub async fn load(db: &impl GenericClient, data: &Extracted) -> nzc::Result<Load
                 .filter_map(|t| t.indicator.sector.as_deref()),
         );
     let mut sectors: BTreeMap<&str, Uuid> = BTreeMap::new();
+    let mut sector_rows = Vec::new();
     for name in names {
         if !sectors.contains_key(name) {
             let sector = Sector {
@@ -177,39 +180,44 @@ pub async fn load(db: &impl GenericClient, data: &Extracted) -> nzc::Result<Load
                 description: None,
                 notes: None,
                 misc: None,
-            }
-            .upsert(db)
-            .await?;
+            };
             sectors.insert(name, sector.sector_id);
+            sector_rows.push(sector);
         }
     }
+    Sector::upsert_many(db, &sector_rows).await?;
     let sector_id = |name: &Option<String>| name.as_deref().map(|n| sectors[n]);
 
-    let mut emissions = BTreeSet::new();
-    for e in &data.emissions {
-        let year = e.year.to_string();
-        let sector = e.sector.as_deref().unwrap_or("");
-        let record = EmissionRecord {
-            emission_record_id: id(
-                "EmissionRecord",
-                &[&city_key, &year, sector, &e.scope, &e.ghg_type],
-            ),
-            city_id: Some(city.city_id),
-            year: e.year,
-            sector_id: sector_id(&e.sector),
-            scope: e.scope.clone(),
-            ghg_type: e.ghg_type.clone(),
-            value: e.value,
-            unit: e.unit.clone(),
-            notes: e.notes.clone(),
-            misc: None,
-        }
-        .upsert_by_city_id_year_sector_id_scope_ghg_type(db)
-        .await?;
-        emissions.insert(record.emission_record_id);
-    }
+    // The emissions in one statement, on their unique key (NULL-safe for
+    // the citywide totals without a sector); a record repeated in the file
+    // counts once, the last one wins.
+    let records: Vec<EmissionRecord> = data
+        .emissions
+        .iter()
+        .map(|e| {
+            let year = e.year.to_string();
+            let sector = e.sector.as_deref().unwrap_or("");
+            EmissionRecord {
+                emission_record_id: id(
+                    "EmissionRecord",
+                    &[&city_key, &year, sector, &e.scope, &e.ghg_type],
+                ),
+                city_id: Some(city.city_id),
+                year: e.year,
+                sector_id: sector_id(&e.sector),
+                scope: e.scope.clone(),
+                ghg_type: e.ghg_type.clone(),
+                value: e.value,
+                unit: e.unit.clone(),
+                notes: e.notes.clone(),
+                misc: None,
+            }
+        })
+        .collect();
+    let emissions =
+        EmissionRecord::upsert_many_by_city_id_year_sector_id_scope_ghg_type(db, &records).await?;
 
-    let (mut indicators, mut targets) = (BTreeSet::new(), BTreeSet::new());
+    let (mut indicators, mut targets) = (Vec::new(), Vec::new());
     for t in &data.targets {
         let i = &t.indicator;
         let indicator = Indicator {
@@ -224,12 +232,9 @@ pub async fn load(db: &impl GenericClient, data: &Extracted) -> nzc::Result<Load
             unit: i.unit.clone(),
             notes: None,
             misc: None,
-        }
-        .upsert(db)
-        .await?;
-        indicators.insert(indicator.indicator_id);
+        };
         let indicator_key = indicator.indicator_id.to_string();
-        let target = CityTarget {
+        targets.push(CityTarget {
             city_target_id: id("CityTarget", &[&city_key, &indicator_key, &t.description]),
             city_id: Some(city.city_id),
             indicator_id: Some(indicator.indicator_id),
@@ -241,19 +246,20 @@ pub async fn load(db: &impl GenericClient, data: &Extracted) -> nzc::Result<Load
             status: t.status.clone(),
             notes: t.notes.clone(),
             misc: None,
-        }
-        .upsert(db)
-        .await?;
-        targets.insert(target.city_target_id);
+        });
+        indicators.push(indicator);
     }
+    // Indicators before the targets that refer to them.
+    let indicators = Indicator::upsert_many(db, &indicators).await?;
+    let targets = CityTarget::upsert_many(db, &targets).await?;
 
     Ok(Loaded {
         cities: 1,
         contracts: 1,
         sectors: sectors.len(),
-        emissions: emissions.len(),
-        indicators: indicators.len(),
-        targets: targets.len(),
+        emissions: emissions.total() as usize,
+        indicators: indicators.total() as usize,
+        targets: targets.total() as usize,
     })
 }
 

@@ -44,6 +44,15 @@ impl BudgetFunding {
         crate::CityBudget::get(db, key).await
     }
 
+    /// Batch form of `city_budget`: for each of `rows`, in input order,
+    /// the [`CityBudget`](crate::CityBudget) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_budget_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::CityBudget>>> {
+        ::nzc::parent_of(db, rows, "fk_BudgetFunding_budgetId_CityBudget").await
+    }
+
     /// The [`FundingSource`](crate::FundingSource) this row refers to through `fundingSourceId`
     /// (foreign key `fk_BudgetFunding_fundingSourceId_FundingSource`); `None` when `fundingSourceId` is NULL.
     pub async fn funding_source(
@@ -54,5 +63,14 @@ impl BudgetFunding {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::FundingSource::get(db, key).await
+    }
+
+    /// Batch form of `funding_source`: for each of `rows`, in input order,
+    /// the [`FundingSource`](crate::FundingSource) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn funding_source_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::FundingSource>>> {
+        ::nzc::parent_of(db, rows, "fk_BudgetFunding_fundingSourceId_FundingSource").await
     }
 }

@@ -35,18 +35,36 @@ impl City {
         crate::CityAnnualStats::query().filter(filter).all(db).await
     }
 
-    /// The [`ClimateCityContract`](crate::ClimateCityContract) rows that refer to this row through `cityId`
-    /// (foreign key `fk_ClimateCityContract_cityId_City`), ordered by primary key.
-    pub async fn climate_city_contracts(
+    /// Batch form of `city_annual_stats`: for each of `rows`, in input order,
+    /// the [`CityAnnualStats`](crate::CityAnnualStats) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn city_annual_stats_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::CityAnnualStats>>> {
+        ::nzc::children_of(db, rows, "fk_CityAnnualStats_cityId_City").await
+    }
+
+    /// The [`ClimateCityContract`](crate::ClimateCityContract) row that refers to this row through `cityId`
+    /// (foreign key `fk_ClimateCityContract_cityId_City`, over unique columns), if any.
+    pub async fn climate_city_contract(
         &self,
         db: &impl ::nzc::GenericClient,
-    ) -> ::nzc::Result<::std::vec::Vec<crate::ClimateCityContract>> {
+    ) -> ::nzc::Result<::std::option::Option<crate::ClimateCityContract>> {
         let key = &self.city_id;
         let filter = crate::ClimateCityContract::CITY_ID.eq(key);
         crate::ClimateCityContract::query()
             .filter(filter)
-            .all(db)
+            .first(db)
             .await
+    }
+
+    /// Batch form of `climate_city_contract`: for each of `rows`, in input order,
+    /// the [`ClimateCityContract`](crate::ClimateCityContract) row that refers to it, if any; one query for all of them.
+    pub async fn climate_city_contract_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::ClimateCityContract>>> {
+        ::nzc::child_of(db, rows, "fk_ClimateCityContract_cityId_City").await
     }
 
     /// The [`EmissionRecord`](crate::EmissionRecord) rows that refer to this row through `cityId`
@@ -60,6 +78,15 @@ impl City {
         crate::EmissionRecord::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `emission_records`: for each of `rows`, in input order,
+    /// the [`EmissionRecord`](crate::EmissionRecord) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn emission_records_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::EmissionRecord>>> {
+        ::nzc::children_of(db, rows, "fk_EmissionRecord_cityId_City").await
+    }
+
     /// The [`CityBudget`](crate::CityBudget) rows that refer to this row through `cityId`
     /// (foreign key `fk_CityBudget_cityId_City`), ordered by primary key.
     pub async fn city_budgets(
@@ -69,6 +96,15 @@ impl City {
         let key = &self.city_id;
         let filter = crate::CityBudget::CITY_ID.eq(key);
         crate::CityBudget::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `city_budgets`: for each of `rows`, in input order,
+    /// the [`CityBudget`](crate::CityBudget) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn city_budgets_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::CityBudget>>> {
+        ::nzc::children_of(db, rows, "fk_CityBudget_cityId_City").await
     }
 
     /// The [`Initiative`](crate::Initiative) rows that refer to this row through `cityId`
@@ -82,6 +118,15 @@ impl City {
         crate::Initiative::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `initiatives`: for each of `rows`, in input order,
+    /// the [`Initiative`](crate::Initiative) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiatives_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::Initiative>>> {
+        ::nzc::children_of(db, rows, "fk_Initiative_cityId_City").await
+    }
+
     /// The [`Indicator`](crate::Indicator) rows that refer to this row through `cityId`
     /// (foreign key `fk_Indicator_cityId_City`), ordered by primary key.
     pub async fn indicators(
@@ -93,6 +138,15 @@ impl City {
         crate::Indicator::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `indicators`: for each of `rows`, in input order,
+    /// the [`Indicator`](crate::Indicator) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn indicators_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::Indicator>>> {
+        ::nzc::children_of(db, rows, "fk_Indicator_cityId_City").await
+    }
+
     /// The [`CityTarget`](crate::CityTarget) rows that refer to this row through `cityId`
     /// (foreign key `fk_CityTarget_cityId_City`), ordered by primary key.
     pub async fn city_targets(
@@ -102,5 +156,14 @@ impl City {
         let key = &self.city_id;
         let filter = crate::CityTarget::CITY_ID.eq(key);
         crate::CityTarget::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `city_targets`: for each of `rows`, in input order,
+    /// the [`CityTarget`](crate::CityTarget) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn city_targets_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::CityTarget>>> {
+        ::nzc::children_of(db, rows, "fk_CityTarget_cityId_City").await
     }
 }

@@ -42,4 +42,13 @@ impl CityAnnualStats {
         };
         crate::City::get(db, key).await
     }
+
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_CityAnnualStats_cityId_City").await
+    }
 }

@@ -42,6 +42,15 @@ impl CityBudget {
         crate::City::get(db, key).await
     }
 
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_CityBudget_cityId_City").await
+    }
+
     /// The [`BudgetFunding`](crate::BudgetFunding) rows that refer to this row through `budgetId`
     /// (foreign key `fk_BudgetFunding_budgetId_CityBudget`), ordered by primary key.
     pub async fn budget_fundings(
@@ -51,5 +60,14 @@ impl CityBudget {
         let key = &self.budget_id;
         let filter = crate::BudgetFunding::BUDGET_ID.eq(key);
         crate::BudgetFunding::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `budget_fundings`: for each of `rows`, in input order,
+    /// the [`BudgetFunding`](crate::BudgetFunding) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn budget_fundings_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::BudgetFunding>>> {
+        ::nzc::children_of(db, rows, "fk_BudgetFunding_budgetId_CityBudget").await
     }
 }

@@ -52,6 +52,15 @@ impl CityTarget {
         crate::City::get(db, key).await
     }
 
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_CityTarget_cityId_City").await
+    }
+
     /// The [`Indicator`](crate::Indicator) this row refers to through `indicatorId`
     /// (foreign key `fk_CityTarget_indicatorId_Indicator`); `None` when `indicatorId` is NULL.
     pub async fn indicator(
@@ -62,5 +71,14 @@ impl CityTarget {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::Indicator::get(db, key).await
+    }
+
+    /// Batch form of `indicator`: for each of `rows`, in input order,
+    /// the [`Indicator`](crate::Indicator) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn indicator_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Indicator>>> {
+        ::nzc::parent_of(db, rows, "fk_CityTarget_indicatorId_Indicator").await
     }
 }

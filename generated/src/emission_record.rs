@@ -54,6 +54,15 @@ impl EmissionRecord {
         crate::City::get(db, key).await
     }
 
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_EmissionRecord_cityId_City").await
+    }
+
     /// The [`Sector`](crate::Sector) this row refers to through `sectorId`
     /// (foreign key `fk_EmissionRecord_sectorId_Sector`); `None` when `sectorId` is NULL.
     pub async fn sector(
@@ -64,5 +73,14 @@ impl EmissionRecord {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::Sector::get(db, key).await
+    }
+
+    /// Batch form of `sector`: for each of `rows`, in input order,
+    /// the [`Sector`](crate::Sector) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn sector_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Sector>>> {
+        ::nzc::parent_of(db, rows, "fk_EmissionRecord_sectorId_Sector").await
     }
 }

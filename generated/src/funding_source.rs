@@ -32,4 +32,13 @@ impl FundingSource {
         let filter = crate::BudgetFunding::FUNDING_SOURCE_ID.eq(key);
         crate::BudgetFunding::query().filter(filter).all(db).await
     }
+
+    /// Batch form of `budget_fundings`: for each of `rows`, in input order,
+    /// the [`BudgetFunding`](crate::BudgetFunding) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn budget_fundings_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::BudgetFunding>>> {
+        ::nzc::children_of(db, rows, "fk_BudgetFunding_fundingSourceId_FundingSource").await
+    }
 }

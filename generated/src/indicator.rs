@@ -46,6 +46,15 @@ impl Indicator {
         crate::City::get(db, key).await
     }
 
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_Indicator_cityId_City").await
+    }
+
     /// The [`Sector`](crate::Sector) this row refers to through `sectorId`
     /// (foreign key `fk_Indicator_sectorId_Sector`); `None` when `sectorId` is NULL.
     pub async fn sector(
@@ -56,6 +65,15 @@ impl Indicator {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::Sector::get(db, key).await
+    }
+
+    /// Batch form of `sector`: for each of `rows`, in input order,
+    /// the [`Sector`](crate::Sector) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn sector_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Sector>>> {
+        ::nzc::parent_of(db, rows, "fk_Indicator_sectorId_Sector").await
     }
 
     /// The [`IndicatorValue`](crate::IndicatorValue) rows that refer to this row through `indicatorId`
@@ -69,6 +87,15 @@ impl Indicator {
         crate::IndicatorValue::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `indicator_values`: for each of `rows`, in input order,
+    /// the [`IndicatorValue`](crate::IndicatorValue) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn indicator_values_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::IndicatorValue>>> {
+        ::nzc::children_of(db, rows, "fk_IndicatorValue_indicatorId_Indicator").await
+    }
+
     /// The [`CityTarget`](crate::CityTarget) rows that refer to this row through `indicatorId`
     /// (foreign key `fk_CityTarget_indicatorId_Indicator`), ordered by primary key.
     pub async fn city_targets(
@@ -78,6 +105,15 @@ impl Indicator {
         let key = &self.indicator_id;
         let filter = crate::CityTarget::INDICATOR_ID.eq(key);
         crate::CityTarget::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `city_targets`: for each of `rows`, in input order,
+    /// the [`CityTarget`](crate::CityTarget) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn city_targets_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::CityTarget>>> {
+        ::nzc::children_of(db, rows, "fk_CityTarget_indicatorId_Indicator").await
     }
 
     /// The [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to this row through `indicatorId`
@@ -92,5 +128,14 @@ impl Indicator {
             .filter(filter)
             .all(db)
             .await
+    }
+
+    /// Batch form of `initiative_indicators`: for each of `rows`, in input order,
+    /// the [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_indicators_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeIndicator>>> {
+        ::nzc::children_of(db, rows, "fk_InitiativeIndicator_indicatorId_Indicator").await
     }
 }

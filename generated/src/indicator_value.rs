@@ -40,4 +40,13 @@ impl IndicatorValue {
         };
         crate::Indicator::get(db, key).await
     }
+
+    /// Batch form of `indicator`: for each of `rows`, in input order,
+    /// the [`Indicator`](crate::Indicator) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn indicator_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Indicator>>> {
+        ::nzc::parent_of(db, rows, "fk_IndicatorValue_indicatorId_Indicator").await
+    }
 }

@@ -48,6 +48,15 @@ impl Initiative {
         crate::City::get(db, key).await
     }
 
+    /// Batch form of `city`: for each of `rows`, in input order,
+    /// the [`City`](crate::City) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn city_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::City>>> {
+        ::nzc::parent_of(db, rows, "fk_Initiative_cityId_City").await
+    }
+
     /// The [`InitiativeStakeholder`](crate::InitiativeStakeholder) rows that refer to this row through `initiativeId`
     /// (foreign key `fk_InitiativeStakeholder_initiativeId_Initiative`), ordered by primary key.
     pub async fn initiative_stakeholders(
@@ -62,6 +71,15 @@ impl Initiative {
             .await
     }
 
+    /// Batch form of `initiative_stakeholders`: for each of `rows`, in input order,
+    /// the [`InitiativeStakeholder`](crate::InitiativeStakeholder) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_stakeholders_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeStakeholder>>> {
+        ::nzc::children_of(db, rows, "fk_InitiativeStakeholder_initiativeId_Initiative").await
+    }
+
     /// The [`InitiativeTef`](crate::InitiativeTef) rows that refer to this row through `initiativeId`
     /// (foreign key `fk_InitiativeTef_initiativeId_Initiative`), ordered by primary key.
     pub async fn initiative_tefs(
@@ -71,6 +89,15 @@ impl Initiative {
         let key = &self.initiative_id;
         let filter = crate::InitiativeTef::INITIATIVE_ID.eq(key);
         crate::InitiativeTef::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `initiative_tefs`: for each of `rows`, in input order,
+    /// the [`InitiativeTef`](crate::InitiativeTef) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_tefs_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeTef>>> {
+        ::nzc::children_of(db, rows, "fk_InitiativeTef_initiativeId_Initiative").await
     }
 
     /// The [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to this row through `initiativeId`
@@ -85,5 +112,14 @@ impl Initiative {
             .filter(filter)
             .all(db)
             .await
+    }
+
+    /// Batch form of `initiative_indicators`: for each of `rows`, in input order,
+    /// the [`InitiativeIndicator`](crate::InitiativeIndicator) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_indicators_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeIndicator>>> {
+        ::nzc::children_of(db, rows, "fk_InitiativeIndicator_initiativeId_Initiative").await
     }
 }

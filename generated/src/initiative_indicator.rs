@@ -48,6 +48,15 @@ impl InitiativeIndicator {
         crate::Initiative::get(db, key).await
     }
 
+    /// Batch form of `initiative`: for each of `rows`, in input order,
+    /// the [`Initiative`](crate::Initiative) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn initiative_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Initiative>>> {
+        ::nzc::parent_of(db, rows, "fk_InitiativeIndicator_initiativeId_Initiative").await
+    }
+
     /// The [`Indicator`](crate::Indicator) this row refers to through `indicatorId`
     /// (foreign key `fk_InitiativeIndicator_indicatorId_Indicator`); `None` when `indicatorId` is NULL.
     pub async fn indicator(
@@ -58,5 +67,14 @@ impl InitiativeIndicator {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::Indicator::get(db, key).await
+    }
+
+    /// Batch form of `indicator`: for each of `rows`, in input order,
+    /// the [`Indicator`](crate::Indicator) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn indicator_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Indicator>>> {
+        ::nzc::parent_of(db, rows, "fk_InitiativeIndicator_indicatorId_Indicator").await
     }
 }

@@ -46,6 +46,15 @@ impl InitiativeStakeholder {
         crate::Initiative::get(db, key).await
     }
 
+    /// Batch form of `initiative`: for each of `rows`, in input order,
+    /// the [`Initiative`](crate::Initiative) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn initiative_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Initiative>>> {
+        ::nzc::parent_of(db, rows, "fk_InitiativeStakeholder_initiativeId_Initiative").await
+    }
+
     /// The [`Stakeholder`](crate::Stakeholder) this row refers to through `stakeholderId`
     /// (foreign key `fk_InitiativeStakeholder_stakeholderId_Stakeholder`); `None` when `stakeholderId` is NULL.
     pub async fn stakeholder(
@@ -56,5 +65,19 @@ impl InitiativeStakeholder {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::Stakeholder::get(db, key).await
+    }
+
+    /// Batch form of `stakeholder`: for each of `rows`, in input order,
+    /// the [`Stakeholder`](crate::Stakeholder) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn stakeholder_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Stakeholder>>> {
+        ::nzc::parent_of(
+            db,
+            rows,
+            "fk_InitiativeStakeholder_stakeholderId_Stakeholder",
+        )
+        .await
     }
 }

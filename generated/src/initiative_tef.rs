@@ -44,6 +44,15 @@ impl InitiativeTef {
         crate::Initiative::get(db, key).await
     }
 
+    /// Batch form of `initiative`: for each of `rows`, in input order,
+    /// the [`Initiative`](crate::Initiative) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn initiative_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::Initiative>>> {
+        ::nzc::parent_of(db, rows, "fk_InitiativeTef_initiativeId_Initiative").await
+    }
+
     /// The [`TefCategory`](crate::TefCategory) this row refers to through `tefId`
     /// (foreign key `fk_InitiativeTef_tefId_TefCategory`); `None` when `tefId` is NULL.
     pub async fn tef_category(
@@ -54,5 +63,14 @@ impl InitiativeTef {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         crate::TefCategory::get(db, key).await
+    }
+
+    /// Batch form of `tef_category`: for each of `rows`, in input order,
+    /// the [`TefCategory`](crate::TefCategory) it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn tef_category_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<crate::TefCategory>>> {
+        ::nzc::parent_of(db, rows, "fk_InitiativeTef_tefId_TefCategory").await
     }
 }

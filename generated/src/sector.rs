@@ -31,6 +31,15 @@ impl Sector {
         crate::EmissionRecord::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `emission_records`: for each of `rows`, in input order,
+    /// the [`EmissionRecord`](crate::EmissionRecord) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn emission_records_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::EmissionRecord>>> {
+        ::nzc::children_of(db, rows, "fk_EmissionRecord_sectorId_Sector").await
+    }
+
     /// The [`Indicator`](crate::Indicator) rows that refer to this row through `sectorId`
     /// (foreign key `fk_Indicator_sectorId_Sector`), ordered by primary key.
     pub async fn indicators(
@@ -40,5 +49,14 @@ impl Sector {
         let key = &self.sector_id;
         let filter = crate::Indicator::SECTOR_ID.eq(key);
         crate::Indicator::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `indicators`: for each of `rows`, in input order,
+    /// the [`Indicator`](crate::Indicator) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn indicators_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::Indicator>>> {
+        ::nzc::children_of(db, rows, "fk_Indicator_sectorId_Sector").await
     }
 }

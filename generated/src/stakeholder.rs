@@ -35,4 +35,18 @@ impl Stakeholder {
             .all(db)
             .await
     }
+
+    /// Batch form of `initiative_stakeholders`: for each of `rows`, in input order,
+    /// the [`InitiativeStakeholder`](crate::InitiativeStakeholder) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_stakeholders_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeStakeholder>>> {
+        ::nzc::children_of(
+            db,
+            rows,
+            "fk_InitiativeStakeholder_stakeholderId_Stakeholder",
+        )
+        .await
+    }
 }

@@ -38,6 +38,15 @@ impl TefCategory {
         Self::get(db, key).await
     }
 
+    /// Batch form of `parent`: for each of `rows`, in input order,
+    /// the [`TefCategory`] it refers to (`None` when it refers to none); one query for all of them.
+    pub async fn parent_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::option::Option<Self>>> {
+        ::nzc::parent_of(db, rows, "fk_TefCategory_parentId_TefCategory").await
+    }
+
     /// The [`TefCategory`] rows that refer to this row through `parentId`
     /// (foreign key `fk_TefCategory_parentId_TefCategory`), ordered by primary key.
     pub async fn tef_categories_by_parent_id(
@@ -49,6 +58,15 @@ impl TefCategory {
         Self::query().filter(filter).all(db).await
     }
 
+    /// Batch form of `tef_categories_by_parent_id`: for each of `rows`, in input order,
+    /// the [`TefCategory`] rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn tef_categories_by_parent_id_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<Self>>> {
+        ::nzc::children_of(db, rows, "fk_TefCategory_parentId_TefCategory").await
+    }
+
     /// The [`InitiativeTef`](crate::InitiativeTef) rows that refer to this row through `tefId`
     /// (foreign key `fk_InitiativeTef_tefId_TefCategory`), ordered by primary key.
     pub async fn initiative_tefs(
@@ -58,5 +76,14 @@ impl TefCategory {
         let key = &self.tef_id;
         let filter = crate::InitiativeTef::TEF_ID.eq(key);
         crate::InitiativeTef::query().filter(filter).all(db).await
+    }
+
+    /// Batch form of `initiative_tefs`: for each of `rows`, in input order,
+    /// the [`InitiativeTef`](crate::InitiativeTef) rows that refer to it, ordered by primary key (empty when none); one query for all of them.
+    pub async fn initiative_tefs_of(
+        db: &impl ::nzc::GenericClient,
+        rows: &[Self],
+    ) -> ::nzc::Result<::std::vec::Vec<::std::vec::Vec<crate::InitiativeTef>>> {
+        ::nzc::children_of(db, rows, "fk_InitiativeTef_tefId_TefCategory").await
     }
 }

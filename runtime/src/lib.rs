@@ -45,7 +45,7 @@
 //! | --- | --- |
 //! | `table = "T"` | table name; default: the struct's name |
 //! | `primary_key("a", "b")` | the primary key columns, in key order (instead of field-level `primary_key`) |
-//! | `unique(name = "uq_…", columns("a", "b"))` | a unique constraint; repeatable; `name` defaults to `uq_<table>_<first column>` |
+//! | `unique(name = "uq_…", columns("a", "b"))` | a unique constraint; repeatable; `name` defaults to `uq_<table>_<first column>`; add `nulls_not_distinct` for `UNIQUE NULLS NOT DISTINCT` |
 //! | `foreign_key(name = "fk_…", columns("a", "b"), references = "T", ref_columns("x", "y"))` | a (composite) foreign key; repeatable; `name` defaults to `fk_<table>_<first column>_<T>` |
 //!
 //! Field attributes:
@@ -94,7 +94,9 @@
 //! | `x.upsert(db) -> Result<T>` | `INSERT … ON CONFLICT (<key>) DO UPDATE SET <every non-key column>`, returns the row as stored |
 //! | `T::find_by_<cols>(db, a, b, …) -> Result<Option<T>>` | per `unique(...)`: the row with these values; `None` matches NULL |
 //! | `x.upsert_by_<cols>(db) -> Result<T>` | per `unique(...)`: `INSERT … ON CONFLICT ON CONSTRAINT "<name>" DO UPDATE …`, returns the row as stored (with the existing row's key) |
-//! | `T::query() -> Query<T>` | the filter builder: `.filter`, `.order_by`, `.limit`, `.offset`, then `.all`, `.first`, `.count`, `.delete` |
+//! | `T::upsert_many(db, &[T]) -> Result<UpsertCount>` | `upsert` of every row in one statement, all or nothing; the last of rows with the same key wins; [`UpsertCount`] says how many were inserted and updated |
+//! | `T::upsert_many_by_<cols>(db, &[T]) -> Result<UpsertCount>` | per `unique(...)`: `upsert_by_<cols>` of every row in one statement (NULL-safe as below) |
+//! | `T::query() -> Query<T>` | the filter builder: `.filter`, `.order_by`, `.limit`, `.offset`, [`.after(&row)`](Query::after) (keyset pages), then `.all`, `.first`, `.count`, `.delete`, [`.stream`](Query::stream) |
 //!
 //! `<cols>` is the constraint's columns in snake_case joined by `_`
 //! (`unique(columns("cityId", "year"))` → `find_by_city_id_year`).
@@ -107,7 +109,17 @@
 //! statements, so two concurrent upserts of the same NULL-keyed row can both
 //! insert, unless the constraint is `UNIQUE NULLS NOT DISTINCT` (PostgreSQL
 //! 15+) or writers are serialized. Rows without NULLs in the key take the
-//! single atomic `INSERT … ON CONFLICT` path.
+//! single atomic `INSERT … ON CONFLICT` path. A key marked
+//! `nulls_not_distinct` always takes that path, NULLs included.
+//!
+//! **Batches**: `upsert_many` / `upsert_many_by_…` send one statement per
+//! batch, the rows as one array parameter per column (so any number of rows:
+//! no bind-parameter limit), de-duplicated on the key (the last row wins,
+//! never PostgreSQL's "cannot affect row a second time"). One statement is
+//! atomic by itself: a violated constraint is a typed error naming it and
+//! nothing is written; inside a transaction it is the caller's to roll back.
+//! An empty batch sends nothing. The counts tell inserted rows from updated
+//! ones by `xmax = 0` (PostgreSQL's mark of a row this statement inserted).
 //!
 //! Every value is a bound parameter and every identifier is quoted; the SQL
 //! of each method is built once per model. Each call is one statement in one
@@ -152,7 +164,8 @@
 //!
 //! Relations between models are built from these pieces: the generated
 //! models (`nzc compile`) have them for every foreign key, both ways —
-//! `record.city(db)` and `city.emission_records(db)` — and by hand, the cities
+//! `record.city(db)` and `city.emission_records(db)`, with batch forms over a
+//! slice in one query ([`children_of`], [`child_of`], [`parent_of`]) — and by hand, the cities
 //! of a country are `City::query().filter(City::COUNTRY.eq(code)).all(db)`.
 //!
 //! # `#[derive(NzcEnum)]`
@@ -180,6 +193,7 @@
 //! must also implement `Debug` (a supertrait of `ToSql`), and must not
 //! implement `Display` or `FromStr` by other means.
 
+mod batch;
 mod client;
 mod error;
 mod model;
@@ -188,6 +202,7 @@ mod private;
 mod query;
 mod value;
 
+pub use crate::batch::{child_of, children_of, parent_of, UpsertCount};
 pub use crate::client::{BoxFuture, CachedClient, CachedTransaction, GenericClient};
 pub use crate::error::{Error, ParseEnumError};
 pub use crate::model::{ForeignKeyInfo, Model, PgEnum, UniqueKeyInfo};
@@ -198,7 +213,7 @@ pub use tokio_postgres::Row;
 
 /// The crates of the field types and the client, re-exported so app code can
 /// use the versions nzc was built with (`nzc::uuid::Uuid`, `nzc::tokio_postgres::connect`…).
-pub use {chrono, rust_decimal, serde_json, tokio_postgres, uuid};
+pub use {chrono, futures_util, rust_decimal, serde_json, tokio_postgres, uuid};
 
 /// `Result<T, nzc::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -75,6 +75,10 @@ pub struct UniqueKeyInfo {
     pub name: &'static str,
     /// The columns, in constraint order.
     pub columns: &'static [&'static str],
+    /// `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15+): a NULL in the key
+    /// conflicts with a NULL, so `upsert_by_…` / `upsert_many_by_…` use a
+    /// plain `ON CONFLICT` for every row.
+    pub nulls_not_distinct: bool,
 }
 
 /// A Rust enum that mirrors a PostgreSQL enum type. Implemented by

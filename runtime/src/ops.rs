@@ -15,6 +15,7 @@ use tokio_postgres::types::{IsNull, Kind, ToSql, Type};
 use tokio_postgres::Row;
 
 use crate::client::GenericClient;
+use crate::model::UniqueKeyInfo;
 use crate::value::{Param, SqlType};
 use crate::{Error, Model};
 
@@ -58,6 +59,12 @@ pub struct Statements {
     /// Columns bound as `jsonb` (`serde_json::Value`), which may be `json` in
     /// the table: binary COPY needs the exact type.
     pub(crate) json: Vec<usize>,
+    /// Whether each column is nullable.
+    pub(crate) nullable: Vec<bool>,
+    /// The select list (enums read as text), unqualified.
+    pub(crate) select_list: String,
+    /// `"T"."pk1", "T"."pk2"`.
+    pub(crate) pk_order: String,
     /// `SELECT <columns> FROM "T"`.
     pub(crate) select: String,
     insert: String,
@@ -67,11 +74,17 @@ pub struct Statements {
     list: String,
     upsert: String,
     copy: String,
-    uniques: Vec<UniqueStatements>,
+    /// `upsert_many`: one statement over arrays (see [`crate::batch`]).
+    pub(crate) upsert_many: String,
+    pub(crate) uniques: Vec<UniqueStatements>,
 }
 
 #[derive(Debug)]
-struct UniqueStatements {
+pub(crate) struct UniqueStatements {
+    /// `UNIQUE NULLS NOT DISTINCT`: plain `ON CONFLICT` also for NULL keys.
+    pub(crate) nulls_not_distinct: bool,
+    /// `upsert_many_by`: one statement over arrays (see [`crate::batch`]).
+    pub(crate) upsert_many: String,
     /// Parameter types of the key's columns, in constraint order.
     types: Vec<Type>,
     find: String,
@@ -91,16 +104,20 @@ impl Statements {
     /// The statements of `M`, whose fields have `columns` (parameter type,
     /// nullable) in field order.
     pub fn new<M: Model>(columns: Vec<(Type, bool)>) -> Statements {
-        let uniques: Vec<(&str, &[&str])> =
-            M::UNIQUE_KEYS.iter().map(|u| (u.name, u.columns)).collect();
-        Statements::build(M::TABLE, M::COLUMNS, M::PRIMARY_KEY, &uniques, columns)
+        Statements::build(
+            M::TABLE,
+            M::COLUMNS,
+            M::PRIMARY_KEY,
+            M::UNIQUE_KEYS,
+            columns,
+        )
     }
 
-    fn build(
+    pub(crate) fn build(
         table: &str,
         names: &[&str],
         primary_key: &[&str],
-        uniques: &[(&str, &[&str])],
+        uniques: &[UniqueKeyInfo],
         columns: Vec<(Type, bool)>,
     ) -> Statements {
         assert_eq!(names.len(), columns.len(), "one type per column");
@@ -194,7 +211,8 @@ impl Statements {
 
         let uniques = uniques
             .iter()
-            .map(|(name, cols)| {
+            .map(|u| {
+                let (name, cols) = (u.name, u.columns);
                 let key: Vec<usize> = cols.iter().map(|c| index(c)).collect();
                 // A nullable column matches NULL too (IS NOT DISTINCT FROM),
                 // written so that an index on the key can serve it: the
@@ -261,7 +279,21 @@ impl Statements {
                      (SELECT {pk_list} FROM {table} WHERE {find_where} ORDER BY {pk_order} LIMIT 1)\
                      {returning}"
                 );
+                let many = crate::batch::UpsertSql {
+                    table: &table,
+                    columns: &quoted,
+                    types: &types,
+                    nullable: &nullable,
+                    pk: &pk,
+                };
+                let upsert_many = if u.nulls_not_distinct || !key.iter().any(|&i| nullable[i]) {
+                    many.on_conflict(&key, &format!("ON CONSTRAINT {}", quote_ident(name)), &set)
+                } else {
+                    many.null_safe(&key, name, &set)
+                };
                 UniqueStatements {
+                    nulls_not_distinct: u.nulls_not_distinct,
+                    upsert_many,
                     types: key.iter().map(|&i| types[i].clone()).collect(),
                     find,
                     upsert,
@@ -273,8 +305,30 @@ impl Statements {
             })
             .collect();
 
+        let upsert_many = crate::batch::UpsertSql {
+            table: &table,
+            columns: &quoted,
+            types: &types,
+            nullable: &nullable,
+            pk: &pk,
+        }
+        .on_conflict(
+            &pk,
+            &format!(
+                "({})",
+                pk.iter()
+                    .map(|&i| quoted[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            &update_cols,
+        );
         Statements {
             get: format!("{select} WHERE {key_where}"),
+            upsert_many,
+            nullable,
+            select_list,
+            pk_order: pk_order.clone(),
             delete: format!("DELETE FROM {table} WHERE {key_where}"),
             list: format!("{select} ORDER BY {pk_order}"),
             copy: format!("COPY {table} ({column_list}) FROM STDIN (FORMAT binary)"),
@@ -309,7 +363,7 @@ impl Statements {
         for (i, u) in self.uniques.iter().enumerate() {
             let _ = writeln!(out, "find_by[{i}]: {}", u.find);
             let _ = writeln!(out, "upsert_by[{i}]: {}", u.upsert);
-            if !u.nullable.is_empty() {
+            if !u.nullable.is_empty() && !u.nulls_not_distinct {
                 let _ = writeln!(out, "upsert_by_null[{i}]: {}", u.update_null_safe);
             }
         }
@@ -448,7 +502,7 @@ pub async fn upsert_by<M: Model>(
     let s = M::__statements();
     let u = &s.uniques[unique];
     let values = row.__values();
-    if u.nullable.iter().any(|&i| is_null(values[i], &s.types[i])) {
+    if !u.nulls_not_distinct && u.nullable.iter().any(|&i| is_null(values[i], &s.types[i])) {
         let params: Values = u.update_params.iter().map(|&i| values[i]).collect();
         let updated = query_opt(db, &u.update_null_safe, &u.update_types, &params).await?;
         if let Some(updated) = updated {
@@ -526,6 +580,14 @@ fn one<M: Model>(rows: Vec<Row>) -> Result<M, Error> {
 mod tests {
     use super::*;
 
+    fn uq(name: &'static str, columns: &'static [&'static str]) -> UniqueKeyInfo {
+        UniqueKeyInfo {
+            name,
+            columns,
+            nulls_not_distinct: false,
+        }
+    }
+
     #[test]
     fn identifiers_are_quoted() {
         assert_eq!(quote_ident("cityId"), "\"cityId\"");
@@ -538,7 +600,7 @@ mod tests {
             "Link",
             &["a", "b", "label", "note", "kind"],
             &["b", "a"],
-            &[("uq_Link_label", &["label", "note"])],
+            &[uq("uq_Link_label", &["label", "note"])],
             vec![
                 (Type::UUID, false),
                 (Type::INT8, false),
@@ -563,6 +625,46 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
 "#;
         assert_eq!(s.describe(), expected);
         assert_eq!(s.key_types, [Type::INT8, Type::UUID]);
+
+        // upsert_many: the batch de-duplicated on the key (the last row
+        // wins), the enum column's labels cast from `text[]`.
+        let many = &s.upsert_many;
+        assert!(many.contains(r#"SELECT DISTINCT ON ("b", "a") "a", "b", "label", "note", "kind", "__nzc_ord" FROM unnest($1, $2, $3, $4, $5::"Kind"[]) WITH ORDINALITY"#), "{many}");
+        assert!(
+            many.contains(r#"ORDER BY "b", "a", "__nzc_ord" DESC"#),
+            "{many}"
+        );
+        assert!(
+            many.contains(r#"ON CONFLICT ("b", "a") DO UPDATE SET "label" = EXCLUDED."label""#),
+            "{many}"
+        );
+        // A nullable unique key: matched NULL-safely with a hashable
+        // equality, the rest through ON CONFLICT.
+        let by = &s.uniques[0].upsert_many;
+        assert!(by.contains(r#"ON "__nzc_t"."label" = "__nzc_v"."label" AND ARRAY["__nzc_t"."note"] = ARRAY["__nzc_v"."note"] WHERE "__nzc_v"."note" IS NULL"#), "{by}");
+        assert!(by.contains(r#"ON CONFLICT ON CONSTRAINT "uq_Link_label" DO UPDATE SET "kind" = EXCLUDED."kind""#), "{by}");
+        // NULLS NOT DISTINCT: plain ON CONFLICT, also for `upsert_by`.
+        let s = Statements::build(
+            "Link",
+            &["a", "b", "label", "note", "kind"],
+            &["b", "a"],
+            &[UniqueKeyInfo {
+                nulls_not_distinct: true,
+                ..uq("uq_Link_label", &["label", "note"])
+            }],
+            vec![
+                (Type::UUID, false),
+                (Type::INT8, false),
+                (Type::TEXT, false),
+                (Type::TEXT, true),
+                (Type::TEXT, true),
+            ],
+        );
+        assert!(!s.describe().contains("upsert_by_null"));
+        assert!(!s.uniques[0].upsert_many.contains("ARRAY["));
+        assert!(s.uniques[0]
+            .upsert_many
+            .contains(r#"SELECT DISTINCT ON ("label", "note")"#));
     }
 
     #[test]
@@ -571,7 +673,7 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
             "Tag",
             &["id", "label"],
             &["id"],
-            &[("uq_Tag_label", &["label"])],
+            &[uq("uq_Tag_label", &["label"])],
             vec![(Type::INT4, false), (Type::TEXT, true)],
         );
         let u = &s.uniques[0];
@@ -587,7 +689,7 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
             "Tag",
             &["id", "label"],
             &["id"],
-            &[("uq_Tag_label", &["label"])],
+            &[uq("uq_Tag_label", &["label"])],
             vec![(Type::INT4, false), (Type::TEXT, false)],
         );
         assert!(s.uniques[0].nullable.is_empty());

@@ -14,6 +14,7 @@ use tokio_postgres::Row;
 
 use crate::{Error, ParseEnumError, PgEnum};
 
+pub use crate::batch::{upsert_many, upsert_many_by};
 pub use crate::ops::{
     column, delete_by_key, find_by, get_by_key, insert, insert_many, list, update, upsert,
     upsert_by, Statements,

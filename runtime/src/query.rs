@@ -44,7 +44,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 
 use crate::client::GenericClient;
 use crate::ops::{self, push_ident, Statements};
@@ -481,6 +481,8 @@ pub struct Query<M> {
     order: Vec<Order<M>>,
     limit: Option<i64>,
     offset: Option<i64>,
+    /// [`Query::after`]: every column's value of that row, encoded.
+    after: Option<Vec<Param>>,
 }
 
 impl<M> fmt::Debug for Query<M> {
@@ -489,6 +491,7 @@ impl<M> fmt::Debug for Query<M> {
             .field("order", &self.order)
             .field("limit", &self.limit)
             .field("offset", &self.offset)
+            .field("after", &self.after.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -515,6 +518,7 @@ impl<M: Model> Query<M> {
             order: Vec::new(),
             limit: None,
             offset: None,
+            after: None,
         }
     }
 
@@ -543,6 +547,101 @@ impl<M: Model> Query<M> {
     pub fn offset(mut self, n: u64) -> Self {
         self.offset = Some(i64::try_from(n).unwrap_or(i64::MAX));
         self
+    }
+
+    /// Only the rows strictly after `row` in this query's order: its
+    /// `order_by` keys, then the primary key (ascending) as the tie-breaker,
+    /// which makes the order total. With [`Query::limit`] this walks a table
+    /// page by page without `OFFSET` (keyset pagination): each page starts
+    /// after the last row of the previous one, so rows inserted or deleted
+    /// meanwhile never shift a page, and an index on the order columns serves
+    /// every page alike.
+    ///
+    /// ```no_run
+    /// # #[derive(Debug, Clone, nzc::NzcModel)]
+    /// # pub struct City {
+    /// #     #[nzc(primary_key)]
+    /// #     pub id: uuid::Uuid,
+    /// #     #[nzc(column = "cityName")]
+    /// #     pub city_name: String,
+    /// # }
+    /// # async fn example(db: &tokio_postgres::Client) -> nzc::Result<()> {
+    /// let mut page = City::query().order_by(City::CITY_NAME.asc()).limit(100).all(db).await?;
+    /// while let Some(last) = page.last() {
+    ///     // … use `page` …
+    ///     page = City::query()
+    ///         .order_by(City::CITY_NAME.asc())
+    ///         .after(last)
+    ///         .limit(100)
+    ///         .all(db)
+    ///         .await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// The row's values are taken now; the condition is written for the
+    /// order the query has when it runs. NULLs sort as PostgreSQL sorts
+    /// them by default, last in ascending and first in descending order, and
+    /// the condition follows that: after a row whose ascending key is NULL
+    /// come only rows whose key is NULL too (and a greater tie-breaker).
+    /// When every key has the same direction and no key column is nullable,
+    /// the condition is one row comparison (`("a", "id") > ($1, $2)`, which
+    /// an index on `("a", "id")` serves); otherwise it is spelled out per key.
+    /// Combine with `filter` freely; an `offset` still applies after it.
+    pub fn after(mut self, row: &M) -> Self {
+        let s: &Statements = M::__statements();
+        let values = row.__values();
+        self.after = Some(
+            values
+                .iter()
+                .zip(&s.types)
+                .map(|(value, ty)| Encoded::param(*value, ty))
+                .collect(),
+        );
+        self
+    }
+
+    /// The matching rows as a stream, each decoded as it arrives: memory
+    /// stays bounded by what is in flight, however many rows match (the
+    /// statement runs once; tokio-postgres reads the socket only as fast as
+    /// the stream is polled). Nothing is sent until the stream is first
+    /// polled. While it is being read, other statements on the same
+    /// connection wait behind it.
+    ///
+    /// ```no_run
+    /// # #[derive(Debug, Clone, nzc::NzcModel)]
+    /// # pub struct City {
+    /// #     #[nzc(primary_key)]
+    /// #     pub id: uuid::Uuid,
+    /// # }
+    /// # async fn example(db: &tokio_postgres::Client) -> nzc::Result<()> {
+    /// use nzc::futures_util::TryStreamExt;
+    ///
+    /// let query = City::query();
+    /// let mut rows = std::pin::pin!(query.stream(db));
+    /// while let Some(city) = rows.try_next().await? {
+    ///     println!("{city:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stream<'a>(
+        &'a self,
+        db: &'a impl GenericClient,
+    ) -> impl futures_util::Stream<Item = Result<M, Error>> + Send + 'a
+    where
+        M: Send,
+    {
+        use futures_util::{StreamExt, TryStreamExt};
+        let w = self.render(Target::Select { limit_one: false });
+        let rows = async move {
+            let rows = db.client().query_typed_raw(&w.sql, w.typed()).await?;
+            Ok::<_, Error>(
+                rows.map(|row| row.map_err(Error::from).and_then(|row| M::from_row(&row))),
+            )
+        };
+        futures_util::stream::once(rows).try_flatten()
     }
 
     /// The `SELECT` that [`Query::all`] runs, with `$n` placeholders.
@@ -609,9 +708,22 @@ impl<M: Model> Query<M> {
                 }
             }
         }
-        if let Some(filter) = &self.filter {
-            w.sql.push_str(" WHERE ");
-            filter.write(&mut w);
+        match (&self.filter, &self.after) {
+            (Some(filter), Some(after)) => {
+                w.sql.push_str(" WHERE ");
+                filter.write(&mut w);
+                w.sql.push_str(" AND ");
+                self.write_after(&mut w, s, after);
+            }
+            (Some(filter), None) => {
+                w.sql.push_str(" WHERE ");
+                filter.write(&mut w);
+            }
+            (None, Some(after)) => {
+                w.sql.push_str(" WHERE ");
+                self.write_after(&mut w, s, after);
+            }
+            (None, None) => {}
         }
         let limit_one = target == Target::Select { limit_one: true };
         if matches!(target, Target::Select { .. }) || windowed {
@@ -638,6 +750,112 @@ impl<M: Model> Query<M> {
             _ => {}
         }
         w
+    }
+
+    /// The sort keys: (column index, descending): the `order_by` keys (the
+    /// first of each column), then the primary key columns not among them.
+    fn keys(&self, s: &Statements) -> Vec<(usize, bool)> {
+        let mut keys: Vec<(usize, bool)> = Vec::new();
+        for o in &self.order {
+            let quoted = ops::quote_ident(o.column);
+            if let Some(i) = s.columns.iter().position(|c| *c == quoted) {
+                if !keys.iter().any(|&(k, _)| k == i) {
+                    keys.push((i, o.descending));
+                }
+            }
+        }
+        for &i in &s.pk {
+            if !keys.iter().any(|&(k, _)| k == i) {
+                keys.push((i, false));
+            }
+        }
+        keys
+    }
+
+    /// The condition of [`Query::after`]: the rows after `after` in the
+    /// order of [`Query::keys`].
+    fn write_after<'a>(&self, w: &mut Writer<'a>, s: &Statements, after: &'a [Param]) {
+        let keys = self.keys(s);
+        let column = |w: &mut Writer<'_>, i: usize| {
+            w.sql.push_str(&s.table);
+            w.sql.push('.');
+            w.sql.push_str(&s.columns[i]);
+        };
+        let descending = keys[0].1;
+        let uniform = keys
+            .iter()
+            .all(|&(i, d)| d == descending && !s.nullable[i] && !after[i].is_null());
+        if uniform {
+            // `(a, b) > ($1, $2)`: one row comparison.
+            w.sql.push('(');
+            for (n, &(i, _)) in keys.iter().enumerate() {
+                if n > 0 {
+                    w.sql.push_str(", ");
+                }
+                column(w, i);
+            }
+            w.sql.push_str(if descending { ") < (" } else { ") > (" });
+            for (n, &(i, _)) in keys.iter().enumerate() {
+                if n > 0 {
+                    w.sql.push_str(", ");
+                }
+                w.param(&after[i]);
+            }
+            w.sql.push(')');
+            return;
+        }
+        // (k1 after v1) OR (k1 = v1 AND k2 after v2) OR …, with NULLs last
+        // in ascending and first in descending order.
+        let mut terms = 0;
+        w.sql.push('(');
+        for (n, &(i, desc)) in keys.iter().enumerate() {
+            let value = &after[i];
+            // Nothing sorts after a NULL ascending key but NULLs (equal).
+            if value.is_null() && !desc {
+                continue;
+            }
+            if terms > 0 {
+                w.sql.push_str(" OR ");
+            }
+            terms += 1;
+            w.sql.push('(');
+            for &(j, _) in &keys[..n] {
+                column(w, j);
+                if after[j].is_null() {
+                    w.sql.push_str(" IS NULL AND ");
+                } else {
+                    w.sql.push_str(" = ");
+                    w.param(&after[j]);
+                    w.sql.push_str(" AND ");
+                }
+            }
+            if value.is_null() {
+                // Descending: every non-NULL value comes after NULL.
+                column(w, i);
+                w.sql.push_str(" IS NOT NULL");
+            } else if desc {
+                column(w, i);
+                w.sql.push_str(" < ");
+                w.param(value);
+            } else if s.nullable[i] {
+                w.sql.push('(');
+                column(w, i);
+                w.sql.push_str(" > ");
+                w.param(value);
+                w.sql.push_str(" OR ");
+                column(w, i);
+                w.sql.push_str(" IS NULL)");
+            } else {
+                column(w, i);
+                w.sql.push_str(" > ");
+                w.param(value);
+            }
+            w.sql.push(')');
+        }
+        if terms == 0 {
+            w.sql.push_str("FALSE");
+        }
+        w.sql.push(')');
     }
 
     /// `ORDER BY` the keys, then the primary key columns not among them.
@@ -674,4 +892,49 @@ impl<M: Model> Query<M> {
             quoted_seen.push(c.clone());
         }
     }
+}
+
+/// A field value encoded when [`Query::after`] takes it (the row is not
+/// kept), sent as it was encoded; an encoding error is reported when the
+/// query is bound.
+#[derive(Debug)]
+struct Encoded(Result<Option<Vec<u8>>, String>);
+
+impl Encoded {
+    fn param(value: &(dyn ToSql + Sync), ty: &Type) -> Param {
+        let mut buf = bytes::BytesMut::new();
+        let encoded = match value.to_sql_checked(ty, &mut buf) {
+            Ok(IsNull::Yes) => Ok(None),
+            Ok(IsNull::No) => Ok(Some(buf.to_vec())),
+            Err(e) => Err(e.to_string()),
+        };
+        Param {
+            null: matches!(encoded, Ok(None)),
+            ty: ty.clone(),
+            value: Box::new(Encoded(encoded)),
+        }
+    }
+}
+
+impl ToSql for Encoded {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match &self.0 {
+            Ok(Some(bytes)) => {
+                out.extend_from_slice(bytes);
+                Ok(IsNull::No)
+            }
+            Ok(None) => Ok(IsNull::Yes),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
 }

@@ -18,13 +18,24 @@
 //!   default). An empty list without a query when a referenced column of
 //!   `self` is NULL.
 //!
+//! - When the referencing columns are unique in the referencing table (a
+//!   one-to-one), the reverse method is singular and returns an `Option`
+//!   (`city.climate_city_contract(db)`, `.first(db)`).
+//! - After each, its batch form `<name>_of(db, rows: &[Self])`, one query
+//!   for all rows, in input order: `EmissionRecord::city_of` →
+//!   `Vec<Option<City>>` (`nzc::parent_of`), `City::emission_records_of` →
+//!   `Vec<Vec<EmissionRecord>>` (`nzc::children_of`), a one-to-one →
+//!   `Vec<Option<T>>` (`nzc::child_of`), naming the foreign key by its
+//!   constraint name.
+//!
 //! A composite key filters on every column pair, combined with `.and`.
 //!
 //! # Names
 //!
 //! The generators' shared scheme ([`crate::relations`]): `city`,
-//! `emission_records`, `tef_categories_by_parent_id`, …, a reverse method
-//! always returning a list. A name is never one of the model's field names,
+//! `emission_records`, `tef_categories_by_parent_id`, `climate_city_contract`
+//! (one-to-one), …; a name and its batch name `<name>_of` are never one of
+//! the model's field names,
 //! the derive's methods (`insert`, `insert_many`, `get`, `update`, `delete`,
 //! `list`, `upsert`, `query`, `from_row`, `find_by_<cols>` /
 //! `upsert_by_<cols>` of its unique keys), nor a method of the traits the
@@ -50,8 +61,9 @@ use std::collections::HashSet;
 
 use heck::ToShoutySnakeCase;
 use nzc_dsl::{Column, ColumnType, Schema, Table};
+use unicode_width::UnicodeWidthStr;
 
-use super::fmt::{sanitize_comment, write_doc, MAX_WIDTH};
+use super::fmt::{sanitize_comment, str_lit, write_doc, MAX_WIDTH};
 use super::names::{push_ident, NOT_RAW};
 use crate::relations::{joined_snake, Relation, Rules};
 
@@ -66,6 +78,7 @@ const TAKEN_METHODS: &[&str] = &[
     "delete",
     "list",
     "upsert",
+    "upsert_many",
     "query",
     "from_row",
     // Debug, Clone, PartialEq, Serialize, Deserialize
@@ -90,12 +103,12 @@ const TAKEN_METHODS: &[&str] = &[
 
 /// Rust's rules in the shared naming scheme: `_` in front of a leading
 /// digit, names as they are (keywords are written as raw identifiers), a
-/// reverse method always returning a list, and relations only between
-/// columns of the same Rust type.
+/// reverse relation over unique columns (one-to-one) in the singular, and
+/// relations only between columns of the same Rust type.
 const RULES: Rules = Rules {
     table_digit_prefix: "_",
     column_digit_prefix: "_",
-    singular_one_to_one: false,
+    singular_one_to_one: true,
     escape: |name| name,
     related: same_rust_type,
 };
@@ -108,10 +121,13 @@ fn same_rust_type(a: &Column, b: &Column) -> bool {
     }
 }
 
+/// The batch form of relation `x` is `x_of`.
+const BATCH_SUFFIX: &str = "_of";
+
 /// The relation methods of every table (schema order), forward ones first;
 /// `fields` are the tables' field identifiers.
 pub(crate) fn plan(schema: &Schema, fields: &[&[String]]) -> Vec<Vec<Relation>> {
-    crate::relations::plan(schema, &RULES, |ti| {
+    crate::relations::plan_with(schema, &RULES, &[BATCH_SUFFIX], |ti| {
         reserved_names(&schema.tables[ti], fields[ti])
     })
 }
@@ -134,6 +150,7 @@ fn reserved_names(table: &Table, fields: &[String]) -> Vec<String> {
         let cols = joined_snake(columns, "_");
         set.insert(format!("find_by_{cols}"));
         set.insert(format!("upsert_by_{cols}"));
+        set.insert(format!("upsert_many_by_{cols}"));
     }
     set.into_iter().collect()
 }
@@ -237,9 +254,16 @@ fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
     } else {
         format!("[`{target_ident}`](crate::{target_ident})")
     };
+    let one_to_one = !r.forward && child.is_unique_key(&fk.columns);
     let mut doc = if r.forward {
         format!(
             "The {link} this row refers to through {}\n(foreign key `{}`)",
+            doc_columns(&fk.columns),
+            doc_name(&fk.name),
+        )
+    } else if one_to_one {
+        format!(
+            "The {link} row that refers to this row through {}\n(foreign key `{}`, over unique columns), if any",
             doc_columns(&fk.columns),
             doc_name(&fk.name),
         )
@@ -257,7 +281,11 @@ fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
         .map(|(c, _)| c.clone())
         .collect();
     if !nulls.is_empty() {
-        doc.push_str(if r.forward { "; `None`" } else { "; empty" });
+        doc.push_str(if r.forward || one_to_one {
+            "; `None`"
+        } else {
+            "; empty"
+        });
         doc.push_str(if nulls.len() == 1 {
             " when "
         } else {
@@ -272,10 +300,10 @@ fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
     // Signature.
     let mut method = String::with_capacity(r.name.len() + 2);
     push_ident(&mut method, &r.name);
-    write_signature(out, &method, &target_path, !r.forward);
+    write_signature(out, &method, &target_path, !r.forward && !one_to_one);
 
     // Body: bind the key values, build the filter, run.
-    let empty = if r.forward {
+    let empty = if r.forward || one_to_one {
         "::std::result::Result::Ok(::std::option::Option::None)"
     } else {
         "::std::result::Result::Ok(::std::vec::Vec::new())"
@@ -324,9 +352,117 @@ fn write_method(out: &mut String, cx: &Context<'_>, ti: usize, r: &Relation) {
         if !single {
             write_let_and(out, target_columns.len());
         }
-        write_query(out, &target_path, if r.forward { "first" } else { "all" });
+        let fetch = if r.forward || one_to_one {
+            "first"
+        } else {
+            "all"
+        };
+        write_query(out, &target_path, fetch);
     }
     out.push_str("    }\n");
+
+    // The batch form.
+    out.push('\n');
+    let batch = format!("{}{BATCH_SUFFIX}", r.name);
+    let mut doc = format!(
+        "Batch form of `{}`: for each of `rows`, in input order,\n",
+        r.name
+    );
+    let (elem, func) = if r.forward {
+        doc.push_str(&format!(
+            "the {link} it refers to (`None` when it refers to none)"
+        ));
+        ("::std::option::Option<", "::nzc::parent_of")
+    } else if one_to_one {
+        doc.push_str(&format!("the {link} row that refers to it, if any"));
+        ("::std::option::Option<", "::nzc::child_of")
+    } else {
+        doc.push_str(&format!(
+            "the {link} rows that refer to it, ordered by primary key (empty when none)"
+        ));
+        ("::std::vec::Vec<", "::nzc::children_of")
+    };
+    doc.push_str("; one query for all of them.");
+    write_doc(out, "    ", "///", &doc);
+    let mut method = String::with_capacity(batch.len() + 2);
+    push_ident(&mut method, &batch);
+    write_batch_signature(out, &method, elem, &target_path);
+    write_batch_call(out, func, &str_lit(&fk.name));
+    out.push_str("    }\n");
+}
+
+/// `pub async fn name(db: &impl ::nzc::GenericClient, rows: &[Self]) ->
+/// ::nzc::Result<Vec<elem T>>>` (`elem` = `Vec<` or `Option<`), as rustfmt
+/// lays it out: the parameters never fit on one line with the return type.
+fn write_batch_signature(out: &mut String, method: &str, elem: &str, target: &str) {
+    const PARAMS: &str = "(db: &impl ::nzc::GenericClient, rows: &[Self])";
+    let prefixes = ["::nzc::Result<", "::std::vec::Vec<", elem];
+    let ret = format!("{}{target}>>>", prefixes.concat());
+    let head = format!("pub async fn {method}");
+    if 4 + head.len() + PARAMS.len() + " -> ".len() + ret.len() + " {".len() <= MAX_WIDTH {
+        line(out, 4, &format!("{head}{PARAMS} -> {ret} {{"));
+        return;
+    }
+    line(out, 4, &format!("{head}("));
+    line(out, 8, "db: &impl ::nzc::GenericClient,");
+    line(out, 8, "rows: &[Self],");
+    // As in `write_signature`: the thresholds measured against rustfmt.
+    if ret.len() <= 85 {
+        line(out, 4, &format!(") -> {ret} {{"));
+    } else if ret.len() <= 93 {
+        line(out, 4, &format!(") -> {ret}"));
+        line(out, 4, "{");
+    } else {
+        line(out, 4, &format!(") -> {}", prefixes[0]));
+        // rustfmt keeps a signature whose type does not fit even broken
+        // as written, and puts the body's brace right after it.
+        let fits = write_type(out, 8, &prefixes[1..], target, ",");
+        line(out, 4, if fits { "> {" } else { ">{" });
+    }
+}
+
+/// A generic type `prefixes…leaf>…>` followed by `suffix`, its generic
+/// arguments broken over lines (one level at a time) while it does not fit;
+/// `false` if even the innermost line is too wide.
+fn write_type(
+    out: &mut String,
+    indent: usize,
+    prefixes: &[&str],
+    leaf: &str,
+    suffix: &str,
+) -> bool {
+    let full = format!("{}{leaf}{}", prefixes.concat(), ">".repeat(prefixes.len()));
+    let fits = indent + full.len() + suffix.len() <= MAX_WIDTH;
+    if prefixes.is_empty() || fits {
+        line(out, indent, &format!("{full}{suffix}"));
+        return fits;
+    }
+    line(out, indent, prefixes[0]);
+    let fits = write_type(out, indent + 4, &prefixes[1..], leaf, ",");
+    line(out, indent, &format!(">{suffix}"));
+    fits
+}
+
+/// `func(db, rows, "fk_name").await`.
+fn write_batch_call(out: &mut String, func: &str, name: &str) {
+    let args = format!("db, rows, {name}");
+    let call = format!("{func}({args})");
+    // Display widths (the name may be any text). rustfmt's `fn_call_width`
+    // (60): wider arguments go one per line.
+    let (args_width, call_width) = (args.width(), call.width());
+    if args_width <= 60 && BODY + call_width + ".await".len() <= MAX_WIDTH {
+        line(out, BODY, &format!("{call}.await"));
+    } else if args_width <= 60 && BODY + call_width <= MAX_WIDTH {
+        line(out, BODY, &call);
+        line(out, BODY + 4, ".await");
+    } else {
+        line(out, BODY, &format!("{func}("));
+        line(out, BODY + 4, "db,");
+        line(out, BODY + 4, "rows,");
+        line(out, BODY + 4, &format!("{name},"));
+        line(out, BODY, ")");
+        line(out, BODY, ".await");
+    }
 }
 
 fn line(out: &mut String, indent: usize, text: &str) {

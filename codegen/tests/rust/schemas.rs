@@ -58,6 +58,7 @@ pub fn unique(name: &str, columns: &[&str]) -> Unique {
     Unique {
         name: name.into(),
         columns: strings(columns),
+        nulls_not_distinct: false,
     }
 }
 
@@ -609,6 +610,7 @@ pub fn random_schema(seed: u64) -> Schema {
                 t.uniques.push(Unique {
                     name: format!("uq_{}", rng.name(len.saturating_sub(3))),
                     columns: pick_some(&mut rng, 14),
+                    nulls_not_distinct: false,
                 });
             }
             if rng.chance(40) {

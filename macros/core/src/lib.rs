@@ -149,6 +149,28 @@ mod tests {
     }
 
     #[test]
+    fn nulls_not_distinct_reaches_the_unique_key_info() {
+        let input = quote! {
+            #[nzc(unique(name = "uq_T_a", columns("a", "b"), nulls_not_distinct))]
+            #[nzc(unique(name = "uq_T_b", columns("b")))]
+            struct T {
+                #[nzc(primary_key)]
+                id: i32,
+                a: ::std::option::Option<i32>,
+                b: i32,
+            }
+        };
+        let out = pretty(expand_model(input));
+        assert!(
+            out.contains("name: \"uq_T_a\",\n            columns: &[\"a\", \"b\"],\n            nulls_not_distinct: true,"),
+            "{out}"
+        );
+        assert!(out.contains("nulls_not_distinct: false"), "{out}");
+        assert!(out.contains("pub async fn upsert_many_by_a_b("), "{out}");
+        assert!(out.contains("pub async fn upsert_many("), "{out}");
+    }
+
+    #[test]
     fn default_names_follow_the_convention() {
         let input = quote! {
             #[nzc(unique(columns("cityId", "year")))]

@@ -69,6 +69,9 @@ pub struct UniqueKey {
     /// The suffix of its `find_by_…` / `upsert_by_…` methods: the columns in
     /// snake_case joined by `_` (`cityId`, `year` → `city_id_year`).
     pub method_suffix: String,
+    /// `UNIQUE NULLS NOT DISTINCT`: upserts use a plain `ON CONFLICT` even
+    /// for a NULL in the key.
+    pub nulls_not_distinct: bool,
 }
 
 /// Names of the inherent constants the derive generates besides the column
@@ -83,7 +86,7 @@ const FIELD_ATTRS: &[&str] = &[
     "foreign_key_name",
     "enum",
 ];
-const UNIQUE_ATTRS: &[&str] = &["name", "columns"];
+const UNIQUE_ATTRS: &[&str] = &["name", "columns", "nulls_not_distinct"];
 const FOREIGN_KEY_ATTRS: &[&str] = &["name", "columns", "references", "ref_columns"];
 
 /// `unique(...)` as written.
@@ -91,6 +94,7 @@ struct RawUnique {
     path: TokenStream,
     name: Option<LitStr>,
     columns: Vec<LitStr>,
+    nulls_not_distinct: bool,
 }
 
 /// `foreign_key(...)` as written.
@@ -372,6 +376,7 @@ impl Model {
                 name,
                 columns: cols,
                 method_suffix,
+                nulls_not_distinct: u.nulls_not_distinct,
             });
         }
 
@@ -674,11 +679,14 @@ impl ContainerAttrs {
 fn parse_unique(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta) -> syn::Result<RawUnique> {
     let mut name = Attr::none(cx, "name");
     let mut columns = Attr::none(cx, "columns");
+    let mut nulls_not_distinct = BoolAttr::none(cx, "nulls_not_distinct");
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident("name") {
             name.set(&inner.path, attr::parse_str(&inner)?);
         } else if inner.path.is_ident("columns") {
             columns.set(&inner.path, attr::parse_str_list(&inner)?);
+        } else if inner.path.is_ident("nulls_not_distinct") {
+            attr::parse_flag(cx, &inner, &mut nulls_not_distinct)?;
         } else {
             attr::unknown(cx, &inner, "`unique`", UNIQUE_ATTRS)?;
         }
@@ -688,6 +696,7 @@ fn parse_unique(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta) -> syn::Result<Raw
         path: meta.path.to_token_stream(),
         name: name.get(),
         columns: columns.get().unwrap_or_default(),
+        nulls_not_distinct: nulls_not_distinct.get(),
     })
 }
 

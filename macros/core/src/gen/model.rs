@@ -118,6 +118,7 @@ fn query_methods(m: &Model) -> TokenStream {
     let one = result(quote!(Self));
     let opt = result(quote!(::std::option::Option<Self>));
     let all = result(quote!(::std::vec::Vec<Self>));
+    let upserted = result(quote!(::nzc::UpsertCount));
     quote! {
         /// A filter builder over the table (see `nzc::Query`).
         pub fn query() -> ::nzc::Query<Self> {
@@ -167,6 +168,13 @@ fn query_methods(m: &Model) -> TokenStream {
         pub async fn upsert(&self, db: &impl ::nzc::GenericClient) -> #one {
             ::nzc::__private::upsert(db, self).await
         }
+
+        /// `upsert` of every row in one statement, all or nothing; of rows
+        /// with the same primary key the last one wins. Returns how many
+        /// rows were inserted and updated.
+        pub async fn upsert_many(db: &impl ::nzc::GenericClient, rows: &[Self]) -> #upserted {
+            ::nzc::__private::upsert_many(db, rows).await
+        }
     }
 }
 
@@ -174,6 +182,7 @@ fn query_methods(m: &Model) -> TokenStream {
 fn unique_methods(m: &Model, index: usize, u: &UniqueKey) -> TokenStream {
     let find = format_ident!("find_by_{}", u.method_suffix);
     let upsert = format_ident!("upsert_by_{}", u.method_suffix);
+    let upsert_many = format_ident!("upsert_many_by_{}", u.method_suffix);
     let fields: Vec<&Field> = u
         .columns
         .iter()
@@ -199,9 +208,18 @@ fn unique_methods(m: &Model, index: usize, u: &UniqueKey) -> TokenStream {
     let upsert_doc = format!(
         " Inserts this row, or on a conflict with unique constraint `{name}` updates the other non-key columns of the existing row. Returns the row as stored (with the existing row's primary key). A row with a NULL in the constraint's columns is matched NULL-safely (the row `find_by` returns is updated, else the row is inserted); see the `nzc` crate docs on NULL in a unique key."
     );
+    let upsert_many_doc = format!(
+        " `{upsert}` of every row in one statement, all or nothing; of rows with the same values of `{name}` the last one wins. Returns how many rows were inserted and updated."
+    );
     let opt = result(quote!(::std::option::Option<Self>));
     let one = result(quote!(Self));
+    let upserted = result(quote!(::nzc::UpsertCount));
     quote! {
+        #[doc = #upsert_many_doc]
+        pub async fn #upsert_many(db: &impl ::nzc::GenericClient, rows: &[Self]) -> #upserted {
+            ::nzc::__private::upsert_many_by(db, rows, #index).await
+        }
+
         #[doc = #find_doc]
         pub async fn #find(db: &impl ::nzc::GenericClient, #(#args),*) -> #opt {
             ::nzc::__private::find_by::<Self>(db, #index, &[#(#params),*]).await
@@ -311,11 +329,17 @@ fn foreign_key_info(fk: &ForeignKey) -> TokenStream {
 }
 
 fn unique_key_info(uk: &UniqueKey) -> TokenStream {
-    let UniqueKey { name, columns, .. } = uk;
+    let UniqueKey {
+        name,
+        columns,
+        nulls_not_distinct,
+        ..
+    } = uk;
     quote! {
         ::nzc::UniqueKeyInfo {
             name: #name,
             columns: &[#(#columns),*],
+            nulls_not_distinct: #nulls_not_distinct,
         }
     }
 }
