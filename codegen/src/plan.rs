@@ -445,7 +445,10 @@ pub fn not_null_check_name(table: &str, column: &str) -> String {
 }
 
 /// Fills a column added without its volatile default: `SET … = DEFAULT`
-/// over the pages the table had when the fill started.
+/// over the pages the table had when the fill started, where the column is
+/// NULL. (A writer that stores an explicit NULL into a nullable new column
+/// while the fill runs has it replaced by the default, as `ADD COLUMN …
+/// DEFAULT` would have given that row.)
 fn backfill(table: &str, column: &str) -> String {
     let c = q(column);
     fill_in_batches(table, &format!("{c} = DEFAULT"), &format!("{c} IS NULL"))
