@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 pub mod dbml;
 pub mod diff;
+pub mod docs;
 pub mod mermaid;
 pub mod migration;
 mod names;
@@ -16,6 +17,7 @@ mod relations;
 pub mod rust;
 pub mod schema_file;
 pub mod sql;
+pub mod svg;
 
 /// A generated file: a path relative to the output directory, and its contents.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ mod compile;
 mod config;
 mod db;
 mod diagram;
+mod docs;
 mod fmt;
 mod lint;
 mod migrate;
@@ -36,6 +37,11 @@ enum Command {
     Compile(compile::Args),
     /// Print a diagram of the schema: DBML for dbdiagram.io, or a Mermaid erDiagram.
     Diagram(diagram::Args),
+    /// Write Markdown documentation of the schema: an index, a page and a diagram per table.
+    ///
+    /// Into docs/schema by default. With --check, nothing is written and the exit status
+    /// is 1 when files are missing, stale or no longer generated (for CI).
+    Docs(docs::Args),
     /// Rewrite schema files in the canonical layout.
     Fmt(fmt::Args),
     /// Apply, revert, inspect, check and adopt migrations on a database.
@@ -66,6 +72,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Compile(args) => compile::run(args),
         Command::Diagram(args) => diagram::run(args),
+        Command::Docs(args) => docs::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Migrate(args) => migrate::run(args),
         Command::Db(args) => db::run(args),
