@@ -1,9 +1,9 @@
 //! `nzc compile`: validate the schema, then write (or, with --check, compare)
 //! the generated Rust model crate.
 
+use super::files::{self, Change, Planned};
 use super::{config, output};
 use anyhow::Context as _;
-use nzc_codegen::GeneratedFile;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,10 +37,6 @@ pub struct Args {
     migration_version: Option<String>,
 }
 
-/// The header every generated file starts with (after the comment marker);
-/// files carrying it may be replaced or removed by `nzc compile`.
-const MARKER: &str = nzc_types::contract::GENERATED_MARKER;
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Some((source, schema)) = read_schema(&args.schema)? else {
         return Ok(ExitCode::FAILURE);
@@ -53,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         source_name: display_name(&args.schema),
     };
     let files = nzc_codegen::rust::render(&schema, &options);
-    let mut plan = plan(&out_dir, &files, &out_dir.join("src"), "rs")?;
+    let mut plan = files::plan(&out_dir, &files, &[(&out_dir.join("src"), &["rs"])])?;
     let mut outputs = vec![out_dir.display().to_string()];
     if let Some(py) = &config.python {
         let options = nzc_codegen::python::PythonOptions {
@@ -65,11 +61,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             source_name: display_name(&args.schema),
         };
         let files = nzc_codegen::python::render(&schema, &options);
-        plan.extend(self::plan(
+        plan.extend(files::plan(
             &py.out_dir,
             &files,
-            &py.out_dir.join(&py.package),
-            "py",
+            &[(&py.out_dir.join(&py.package), &["py"])],
         )?);
         outputs.push(py.out_dir.display().to_string());
     }
@@ -210,102 +205,6 @@ fn read_schema(path: &Path) -> anyhow::Result<Option<(String, nzc_dsl::Schema)>>
 
 pub fn display_name(path: &Path) -> String {
     path.display().to_string()
-}
-
-#[derive(Debug)]
-enum Change {
-    Write(String),
-    Remove,
-}
-
-#[derive(Debug)]
-struct Planned {
-    path: PathBuf,
-    change: Change,
-    exists: bool,
-}
-
-impl Planned {
-    fn verb(&self) -> &'static str {
-        match (&self.change, self.exists) {
-            (Change::Remove, _) => "remove",
-            (Change::Write(_), true) => "update",
-            (Change::Write(_), false) => "create",
-        }
-    }
-
-    fn apply(&self) -> anyhow::Result<()> {
-        match &self.change {
-            Change::Write(contents) => write_atomic(&self.path, contents),
-            Change::Remove => std::fs::remove_file(&self.path)
-                .with_context(|| format!("cannot remove {}", self.path.display())),
-        }
-    }
-}
-
-/// What must change on disk so `out_dir` holds exactly `files` (plus any
-/// file that does not carry the generated marker, which is left alone):
-/// files of extension `ext` in `stale_dir` that carry the marker but are no
-/// longer generated (a dropped table's module) are removed.
-fn plan(
-    out_dir: &Path,
-    files: &[GeneratedFile],
-    stale_dir: &Path,
-    ext: &str,
-) -> anyhow::Result<Vec<Planned>> {
-    let mut plan = Vec::new();
-    for f in files {
-        let path = out_dir.join(&f.path);
-        match std::fs::read_to_string(&path) {
-            Ok(current) if current == f.contents => {}
-            Ok(_) => plan.push(Planned {
-                path,
-                change: Change::Write(f.contents.clone()),
-                exists: true,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => plan.push(Planned {
-                path,
-                change: Change::Write(f.contents.clone()),
-                exists: false,
-            }),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        }
-    }
-    // Generated files that the schema no longer produces (a dropped table).
-    let expected: std::collections::HashSet<PathBuf> =
-        files.iter().map(|f| out_dir.join(&f.path)).collect();
-    if let Ok(entries) = std::fs::read_dir(stale_dir) {
-        let mut stale: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == ext))
-            .filter(|p| !expected.contains(p))
-            .filter(|p| {
-                std::fs::read_to_string(p)
-                    .is_ok_and(|t| t.lines().next().is_some_and(|l| l.contains(MARKER)))
-            })
-            .collect();
-        stale.sort();
-        plan.extend(stale.into_iter().map(|path| Planned {
-            path,
-            change: Change::Remove,
-            exists: true,
-        }));
-    }
-    Ok(plan)
-}
-
-/// Writes through a temporary file and a rename, so a reader never sees half a file.
-pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    let tmp = path.with_extension(format!(
-        "{}.nzc-tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The path and text of the schema snapshot of the latest migration that has

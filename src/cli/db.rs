@@ -65,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             match output {
                 Some(path) => {
-                    super::compile::write_atomic(&path, &text)?;
+                    super::files::write_atomic(&path, &text)?;
                     eprintln!(
                         "wrote {} ({} tables, {} enums)",
                         path.display(),

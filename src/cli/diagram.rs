@@ -55,7 +55,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Svg => nzc_codegen::svg::render(&schema, &focus).map_err(anyhow::Error::msg)?,
     };
     match &args.output {
-        Some(path) => super::compile::write_atomic(path, &text)?,
+        Some(path) => super::files::write_atomic(path, &text)?,
         None => {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -43,7 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
             failed = true;
         } else {
-            super::compile::write_atomic(path, &formatted)?;
+            super::files::write_atomic(path, &formatted)?;
             println!("formatted {}", path.display());
         }
     }

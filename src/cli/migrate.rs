@@ -559,10 +559,10 @@ fn revision(dir: &Path, message: &str, schema: &Path) -> anyhow::Result<ExitCode
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", schema.display())),
     };
     std::fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    super::compile::write_atomic(&path.join("up.sql"), &up)?;
-    super::compile::write_atomic(&path.join("down.sql"), &down)?;
+    super::files::write_atomic(&path.join("up.sql"), &up)?;
+    super::files::write_atomic(&path.join("down.sql"), &down)?;
     if let Some(s) = snapshot {
-        super::compile::write_atomic(&path.join(nzc_migrate::SNAPSHOT), &s)?;
+        super::files::write_atomic(&path.join(nzc_migrate::SNAPSHOT), &s)?;
     }
     println!("created {}", path.display());
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@ mod config;
 mod db;
 mod diagram;
 mod docs;
+mod files;
 mod fmt;
 mod lint;
 mod migrate;
