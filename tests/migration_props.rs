@@ -1596,7 +1596,7 @@ async fn run_case(dbs: &mut Dbs, seed: u64, mutations: &[u64], stats: &RefCell<S
     let online = m.up.contains("_nzc_new\"") || m.down.contains("_nzc_new\"");
     let moved = |s: DbSchema| {
         if online {
-            columns_by_name(s)
+            s.columns_by_name()
         } else {
             s
         }
@@ -1635,14 +1635,6 @@ async fn run_case(dbs: &mut Dbs, seed: u64, mutations: &[u64], stats: &RefCell<S
     for k in applied {
         *st.mutations.entry(format!("{k:?}")).or_default() += 1;
     }
-}
-
-/// Each table's columns sorted by name.
-fn columns_by_name(mut s: DbSchema) -> DbSchema {
-    for t in s.tables.values_mut() {
-        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    s
 }
 
 #[derive(Default, Debug)]

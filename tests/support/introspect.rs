@@ -67,6 +67,18 @@ pub struct DbTable {
     pub indexes: BTreeMap<String, String>,
 }
 
+impl DbSchema {
+    /// The schema with each table's columns sorted by name, for comparing
+    /// databases where an online type change moved a column to the end of
+    /// its table (PostgreSQL cannot insert one in the middle).
+    pub fn columns_by_name(mut self) -> DbSchema {
+        for t in self.tables.values_mut() {
+            t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self
+    }
+}
+
 impl DbTable {
     pub fn column(&self, name: &str) -> Option<&DbColumn> {
         self.columns.iter().find(|c| c.name == name)
