@@ -79,6 +79,8 @@ pub struct Script {
     /// The parts, in order; together their statements are
     /// [`Script::statements`], in order.
     pub parts: Vec<Part>,
+    /// Byte ranges of the statements in `sql`, split once.
+    spans: Vec<std::ops::Range<usize>>,
 }
 
 /// One part of a [`Script`].
@@ -105,11 +107,17 @@ impl Script {
             Error::InvalidMigrations(format!("{}:{}: {}", path.display(), e.line, e.message))
         })?;
         let mut next = 0;
+        let mut spans = Vec::new();
         let parts: Vec<Part> = parts
             .into_iter()
             .map(|p| {
                 let start = next;
                 next += p.statements.len();
+                spans.extend(
+                    p.statements
+                        .iter()
+                        .map(|st| st.offset..st.offset + st.sql.len()),
+                );
                 Part {
                     mode: p.mode,
                     marker_line: p.marker_line,
@@ -121,8 +129,9 @@ impl Script {
             checksum: checksum(&sql),
             no_transaction: !(parts.len() == 1 && parts[0].transactional()),
             path,
-            sql,
             parts,
+            spans,
+            sql,
         })
     }
 
@@ -133,9 +142,13 @@ impl Script {
 
     /// Every statement, in order, across the parts (offsets into [`Script::sql`]).
     pub fn statements(&self) -> Vec<crate::split::Statement<'_>> {
-        crate::split::split_parts(&self.sql)
-            .map(|parts| parts.into_iter().flat_map(|p| p.statements).collect())
-            .unwrap_or_default()
+        self.spans
+            .iter()
+            .map(|r| crate::split::Statement {
+                sql: &self.sql[r.clone()],
+                offset: r.start,
+            })
+            .collect()
     }
 
     /// The part that holds statement `index`.
