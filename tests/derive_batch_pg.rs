@@ -289,3 +289,57 @@ async fn keyset_pages_over_an_enum_and_nulls() {
         "{sql}"
     );
 }
+
+/// A key that is a unique *index*, not a constraint (what `@@index([…],
+/// unique: true)` creates): the upserts name it by its columns, so
+/// PostgreSQL infers it.
+#[derive(Debug, Clone, PartialEq, nzc::NzcModel)]
+#[nzc(table = "Badge")]
+#[nzc(unique(name = "ix_Badge_code", columns("code")))]
+pub struct Badge {
+    #[nzc(primary_key)]
+    pub id: i32,
+    pub code: String,
+    pub note: Option<String>,
+}
+
+#[tokio::test]
+async fn upserts_on_a_unique_index_that_is_no_constraint() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            r#"CREATE TABLE "Badge" (id int PRIMARY KEY, code text NOT NULL, note text);
+               CREATE UNIQUE INDEX "ix_Badge_code" ON "Badge" (code);"#,
+        )
+        .await
+        .unwrap();
+    let badge = |id: i32, code: &str, note: &str| Badge {
+        id,
+        code: code.into(),
+        note: Some(note.into()),
+    };
+    badge(1, "a", "first")
+        .upsert_by_code(&client)
+        .await
+        .unwrap();
+    let stored = badge(2, "a", "second")
+        .upsert_by_code(&client)
+        .await
+        .unwrap();
+    assert_eq!(stored, badge(1, "a", "second"), "updated, keeping its id");
+    let count =
+        Badge::upsert_many_by_code(&client, &[badge(3, "a", "third"), badge(4, "b", "new")])
+            .await
+            .unwrap();
+    assert_eq!(
+        count,
+        UpsertCount {
+            inserted: 1,
+            updated: 1
+        }
+    );
+    let mut all = Badge::list(&client).await.unwrap();
+    all.sort_by_key(|b| b.id);
+    assert_eq!(all, [badge(1, "a", "third"), badge(4, "b", "new")]);
+}

@@ -15,7 +15,7 @@ use bytes::{BufMut, BytesMut};
 use tokio_postgres::types::{to_sql_checked, IsNull, Kind, ToSql, Type};
 
 use crate::client::GenericClient;
-use crate::ops::{push_ident, quote_ident, Statements};
+use crate::ops::{push_ident, Statements};
 use crate::{Error, Model};
 
 /// What `upsert_many` and `upsert_many_by_<cols>` report.
@@ -224,12 +224,13 @@ impl UpsertSql<'_> {
     /// A unique key with nullable columns (NULLS DISTINCT): the batch's rows
     /// with a NULL in the key update the existing row that matches
     /// NULL-safely (the first by primary key, as `upsert_by` does); the
-    /// other rows go through `ON CONFLICT ON CONSTRAINT`. One statement.
+    /// other rows go through `ON CONFLICT <target>` (the key's columns).
+    /// One statement.
     ///
     /// The NULL-safe match compares `ARRAY[t.c] = ARRAY[v.c]` (array
     /// equality treats NULL elements as equal): unlike `IS NOT DISTINCT
     /// FROM`, it is an equality operator, so the join can be hashed.
-    pub(crate) fn null_safe(&self, key: &[usize], constraint: &str, set: &[usize]) -> String {
+    pub(crate) fn null_safe(&self, key: &[usize], target: &str, set: &[usize]) -> String {
         let t = "\"__nzc_t\"";
         let table = self.table;
         let col = |i: usize| &self.columns[i];
@@ -276,10 +277,9 @@ impl UpsertSql<'_> {
         );
         let i = format!(
             "\"__nzc_i\" AS ({insert} WHERE NOT EXISTS (SELECT 1 FROM \"__nzc_m\" \
-             WHERE \"__nzc_m\".{ORD} = {V}.{ORD}) ON CONFLICT ON CONSTRAINT {name} DO UPDATE SET {excluded} \
+             WHERE \"__nzc_m\".{ORD} = {V}.{ORD}) ON CONFLICT {target} DO UPDATE SET {excluded} \
              RETURNING ({table}.xmax = 0) AS \"__nzc_ins\")",
             insert = self.insert(),
-            name = quote_ident(constraint),
             excluded = self.excluded(set),
         );
         format!(

@@ -93,7 +93,7 @@
 //! | `T::list(db) -> Result<Vec<T>>` | every row, ordered by primary key |
 //! | `x.upsert(db) -> Result<T>` | `INSERT … ON CONFLICT (<key>) DO UPDATE SET <every non-key column>`, returns the row as stored |
 //! | `T::find_by_<cols>(db, a, b, …) -> Result<Option<T>>` | per `unique(...)`: the row with these values; `None` matches NULL |
-//! | `x.upsert_by_<cols>(db) -> Result<T>` | per `unique(...)`: `INSERT … ON CONFLICT ON CONSTRAINT "<name>" DO UPDATE …`, returns the row as stored (with the existing row's key) |
+//! | `x.upsert_by_<cols>(db) -> Result<T>` | per `unique(...)`: `INSERT … ON CONFLICT ("<key columns>") DO UPDATE …` (a unique constraint or a unique index), returns the row as stored (with the existing row's key) |
 //! | `T::upsert_many(db, &[T]) -> Result<UpsertCount>` | `upsert` of every row in one statement, all or nothing; the last of rows with the same key wins; [`UpsertCount`] says how many were inserted and updated |
 //! | `T::upsert_many_by_<cols>(db, &[T]) -> Result<UpsertCount>` | per `unique(...)`: `upsert_by_<cols>` of every row in one statement (NULL-safe as below) |
 //! | `T::query() -> Query<T>` | the filter builder: `.filter`, `.order_by`, `.limit`, `.offset`, [`.after(&row)`](Query::after) (keyset pages), then `.all`, `.first`, `.count`, `.delete`, [`.stream`](Query::stream) |

@@ -212,8 +212,18 @@ impl Statements {
         let uniques = uniques
             .iter()
             .map(|u| {
-                let (name, cols) = (u.name, u.columns);
+                let cols = u.columns;
                 let key: Vec<usize> = cols.iter().map(|c| index(c)).collect();
+                // The conflict target by its columns (PostgreSQL infers the
+                // unique index): it works for a unique constraint and for a
+                // unique index alike (`ON CONSTRAINT` only for the former).
+                let target = format!(
+                    "({})",
+                    key.iter()
+                        .map(|&i| quoted[i].as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
                 // A nullable column matches NULL too (IS NOT DISTINCT FROM),
                 // written so that an index on the key can serve it: the
                 // statement is planned with the bound values, which folds
@@ -239,8 +249,7 @@ impl Statements {
                     .collect();
                 let set = if set.is_empty() { vec![key[0]] } else { set };
                 let upsert = format!(
-                    "{insert} ON CONFLICT ON CONSTRAINT {} DO UPDATE SET {}{returning}",
-                    quote_ident(name),
+                    "{insert} ON CONFLICT {target} DO UPDATE SET {}{returning}",
                     excluded(&set)
                 );
                 // The NULL-safe update binds the key's columns, then the
@@ -287,9 +296,9 @@ impl Statements {
                     pk: &pk,
                 };
                 let upsert_many = if u.nulls_not_distinct || !key.iter().any(|&i| nullable[i]) {
-                    many.on_conflict(&key, &format!("ON CONSTRAINT {}", quote_ident(name)), &set)
+                    many.on_conflict(&key, &target, &set)
                 } else {
-                    many.null_safe(&key, name, &set)
+                    many.null_safe(&key, &target, &set)
                 };
                 UniqueStatements {
                     nulls_not_distinct: u.nulls_not_distinct,
@@ -480,7 +489,7 @@ pub async fn find_by<M: Model>(
 /// `x.upsert_by_<cols>(db)`: the `unique`-th unique constraint.
 ///
 /// When every column of the key is set in `row`, one atomic
-/// `INSERT … ON CONFLICT ON CONSTRAINT … DO UPDATE`.
+/// `INSERT … ON CONFLICT (<key columns>) DO UPDATE`.
 ///
 /// PostgreSQL treats NULLs in a unique key as distinct, so such an `INSERT`
 /// never conflicts when a key column is NULL, and running it again would add
@@ -620,7 +629,7 @@ list: SELECT "a", "b", "label", "note", "kind"::text AS "kind" FROM "Link" ORDER
 upsert: INSERT INTO "Link" ("a", "b", "label", "note", "kind") VALUES ($1, $2, $3, $4, $5) ON CONFLICT ("b", "a") DO UPDATE SET "label" = EXCLUDED."label", "note" = EXCLUDED."note", "kind" = EXCLUDED."kind" RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
 copy: COPY "Link" ("a", "b", "label", "note", "kind") FROM STDIN (FORMAT binary)
 find_by[0]: SELECT "a", "b", "label", "note", "kind"::text AS "kind" FROM "Link" WHERE "label" = $1 AND ("note" = $2 OR ("note" IS NULL AND $2 IS NULL)) ORDER BY "Link"."b", "Link"."a" LIMIT 1
-upsert_by[0]: INSERT INTO "Link" ("a", "b", "label", "note", "kind") VALUES ($1, $2, $3, $4, $5) ON CONFLICT ON CONSTRAINT "uq_Link_label" DO UPDATE SET "kind" = EXCLUDED."kind" RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
+upsert_by[0]: INSERT INTO "Link" ("a", "b", "label", "note", "kind") VALUES ($1, $2, $3, $4, $5) ON CONFLICT ("label", "note") DO UPDATE SET "kind" = EXCLUDED."kind" RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
 upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b", "a" FROM "Link" WHERE "label" = $1 AND ("note" = $2 OR ("note" IS NULL AND $2 IS NULL)) ORDER BY "Link"."b", "Link"."a" LIMIT 1) RETURNING "a", "b", "label", "note", "kind"::text AS "kind"
 "#;
         assert_eq!(s.describe(), expected);
@@ -642,7 +651,10 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
         // equality, the rest through ON CONFLICT.
         let by = &s.uniques[0].upsert_many;
         assert!(by.contains(r#"ON "__nzc_t"."label" = "__nzc_v"."label" AND ARRAY["__nzc_t"."note"] = ARRAY["__nzc_v"."note"] WHERE "__nzc_v"."note" IS NULL"#), "{by}");
-        assert!(by.contains(r#"ON CONFLICT ON CONSTRAINT "uq_Link_label" DO UPDATE SET "kind" = EXCLUDED."kind""#), "{by}");
+        assert!(
+            by.contains(r#"ON CONFLICT ("label", "note") DO UPDATE SET "kind" = EXCLUDED."kind""#),
+            "{by}"
+        );
         // NULLS NOT DISTINCT: plain ON CONFLICT, also for `upsert_by`.
         let s = Statements::build(
             "Link",
