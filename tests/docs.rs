@@ -1,25 +1,18 @@
 //! `nzc docs`, run as a user runs it: the real binary in a scratch directory; and the
 //! repository's committed `docs/schema/`, which must match `schema.nzc`.
 
+#[path = "support/cli.rs"]
+mod cli;
+mod common;
+
+use cli::{repo, text};
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
+/// `nzc <args…>` in `dir`, without a database.
 fn nzc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_nzc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run nzc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    cli::nzc(dir, None, args)
 }
 
 /// A scratch project holding a copy of the repository's schema.nzc.
