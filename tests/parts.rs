@@ -86,6 +86,17 @@ fn project() -> (tempfile::TempDir, String) {
     (dir, up)
 }
 
+/// Makes one row violate the check that `2_alter_emission` adds.
+const BREAK_THE_CHECK: &str = "UPDATE \"Emission\" SET value = -1 WHERE year = 1995;";
+
+/// A fresh database at the project's first migration, holding [`ROWS`].
+async fn at_first_version_with_rows(p: &Path) -> TestDb {
+    let db = TestDb::new().await;
+    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
+    psql(db.url(), ROWS);
+    db
+}
+
 fn migrate(dir: &Path, url: &str, args: &[&str]) -> std::process::Output {
     let mut full = vec!["migrate"];
     full.extend_from_slice(args);
@@ -138,14 +149,9 @@ fn the_plan_for_an_existing_table_has_parts() {
 async fn a_failing_part_is_rolled_back_alone_and_the_run_resumes_at_it() {
     let (dir, _) = project();
     let p = dir.path();
-    let db = TestDb::new().await;
-    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
-    psql(db.url(), ROWS);
+    let db = at_first_version_with_rows(p).await;
     // One row breaks the check: its VALIDATE fails.
-    psql(
-        db.url(),
-        "UPDATE \"Emission\" SET value = -1 WHERE year = 1995;",
-    );
+    psql(db.url(), BREAK_THE_CHECK);
 
     let out = migrate(p, db.url(), &["upgrade", "head"]);
     let shown = all(&out);
@@ -212,13 +218,8 @@ async fn a_failing_part_is_rolled_back_alone_and_the_run_resumes_at_it() {
 async fn a_failed_run_whose_parts_moved_is_not_resumed() {
     let (dir, up) = project();
     let p = dir.path();
-    let db = TestDb::new().await;
-    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
-    psql(db.url(), ROWS);
-    psql(
-        db.url(),
-        "UPDATE \"Emission\" SET value = -1 WHERE year = 1995;",
-    );
+    let db = at_first_version_with_rows(p).await;
+    psql(db.url(), BREAK_THE_CHECK);
     assert_eq!(code(&migrate(p, db.url(), &["upgrade", "head"])), 1);
     // Merge the failed part (the check's VALIDATE) into the part before it:
     // the statements stay, a boundary moves, and the recorded progress now
@@ -247,9 +248,7 @@ async fn a_failed_run_whose_parts_moved_is_not_resumed() {
 async fn a_transactional_part_that_waits_for_a_lock_is_retried() {
     let (dir, _) = project();
     let p = dir.path();
-    let db = TestDb::new().await;
-    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
-    psql(db.url(), ROWS);
+    let db = at_first_version_with_rows(p).await;
     // A reader holds "Emission" for a while: the first part's brief
     // ACCESS EXCLUSIVE lock waits for it.
     let reader = db.client().await;
@@ -385,9 +384,7 @@ async fn compile_online_writes_a_shadow_column_swap_that_applies_to_a_table_with
         "{up}"
     );
     assert!(!shown.contains("error["), "nzc lint finds nothing: {shown}");
-    let db = TestDb::new().await;
-    ok(&migrate(p, db.url(), &["upgrade", "+1"]));
-    psql(db.url(), ROWS);
+    let db = at_first_version_with_rows(p).await;
     ok(&migrate(p, db.url(), &["upgrade", "head"]));
     assert_eq!(code(&migrate(p, db.url(), &["check"])), 0);
     let sum: String = db
