@@ -701,15 +701,7 @@ impl Migrator {
                                 return Ok(Attempt::RollBack(Err(f)));
                             }
                         }
-                        history::renew_lease(
-                            c,
-                            &m.version,
-                            holder,
-                            end as i32,
-                            &history::prefix_checksum(&texts[..end]),
-                            self.lease_seconds,
-                        )
-                        .await?;
+                        self.renew(c, m, holder, &texts[..end]).await?;
                         Ok(Attempt::Done(Ok(())))
                     }
                     .await
@@ -740,15 +732,13 @@ impl Migrator {
             i = end;
         }
         let elapsed = started.elapsed();
-        let n = statements.len() as i32;
-        let all = history::prefix_checksum(&texts);
         with_lock!(
             client,
             waiter,
             async {
                 let c = client;
                 // Still ours? (renew fails with LeaseLost otherwise.)
-                history::renew_lease(c, &m.version, holder, n, &all, self.lease_seconds).await?;
+                self.renew(c, m, holder, &texts).await?;
                 match direction {
                     Direction::Up => history::insert(c, m, elapsed.as_millis() as i64).await?,
                     Direction::Down => history::delete(c, &m.version).await?,
@@ -773,26 +763,37 @@ impl Migrator {
         done: usize,
         texts: &[&str],
     ) -> Result<(), Error> {
-        let prefix = history::prefix_checksum(&texts[..done]);
         with_lock!(
             client,
             waiter,
             async {
                 let c = client;
-                history::renew_lease(
-                    c,
-                    &m.version,
-                    holder,
-                    done as i32,
-                    &prefix,
-                    self.lease_seconds,
-                )
-                .await?;
+                self.renew(c, m, holder, &texts[..done]).await?;
                 Ok(Attempt::Done(()))
             }
             .await
         );
         Ok(())
+    }
+
+    /// Renews the lease of `m`, recording `done` (the statements applied so
+    /// far, whose checksum is kept for resuming) as its progress.
+    async fn renew(
+        &self,
+        c: &Client,
+        m: &Migration,
+        holder: &str,
+        done: &[&str],
+    ) -> Result<(), Error> {
+        history::renew_lease(
+            c,
+            &m.version,
+            holder,
+            done.len() as i32,
+            &history::prefix_checksum(done),
+            self.lease_seconds,
+        )
+        .await
     }
 
     /// Records a failure after `done` applied statements; gives back the
@@ -817,22 +818,13 @@ impl Migrator {
             Direction::Up => RowState::Failed,
             Direction::Down => RowState::RevertFailed,
         };
-        let prefix = history::prefix_checksum(&texts[..done]);
         let recorded: Result<(), Error> = async {
             with_lock!(
                 client,
                 waiter,
                 async {
                     let c = client;
-                    history::renew_lease(
-                        c,
-                        &m.version,
-                        holder,
-                        done as i32,
-                        &prefix,
-                        self.lease_seconds,
-                    )
-                    .await?;
+                    self.renew(c, m, holder, &texts[..done]).await?;
                     history::record_failure(c, &m.version, holder, state, &message).await?;
                     Ok(Attempt::Done(()))
                 }
