@@ -2,7 +2,8 @@
 //! the generated 17-table model lacks: enum columns (sent as `text[]`),
 //! a `json` column, a check constraint, a `UNIQUE NULLS NOT DISTINCT` key,
 //! a composite foreign key (batch relations through `nzc::children_of` /
-//! `nzc::parent_of`), and keyset pages over an enum and a nullable column.
+//! `nzc::parent_of`), keyset pages over an enum and a nullable column, and
+//! batch keys that PostgreSQL compares otherwise than by their bytes.
 
 mod common;
 
@@ -342,4 +343,58 @@ async fn upserts_on_a_unique_index_that_is_no_constraint() {
     let mut all = Badge::list(&client).await.unwrap();
     all.sort_by_key(|b| b.id);
     assert_eq!(all, [badge(1, "a", "third"), badge(4, "b", "new")]);
+}
+
+/// Keys whose values can be equal in PostgreSQL with different binary
+/// forms: `numeric` (`1.0` = `1.00`) and `double precision` (`-0` = `0`).
+#[derive(Debug, Clone, PartialEq, nzc::NzcModel)]
+#[nzc(table = "Price")]
+#[nzc(unique(name = "uq_Price_rate", columns("rate")))]
+pub struct Price {
+    #[nzc(primary_key)]
+    pub amount: rust_decimal::Decimal,
+    pub rate: f64,
+    pub note: String,
+}
+
+#[tokio::test]
+async fn keys_equal_in_postgres_but_not_in_bytes_still_let_the_last_row_win() {
+    use rust_decimal::Decimal;
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    client
+        .batch_execute(
+            r#"CREATE TABLE "Price" (amount numeric PRIMARY KEY, rate float8 NOT NULL,
+               note text NOT NULL, CONSTRAINT "uq_Price_rate" UNIQUE (rate));"#,
+        )
+        .await
+        .unwrap();
+    let price = |amount: Decimal, rate: f64, note: &str| Price {
+        amount,
+        rate,
+        note: note.into(),
+    };
+    // 1.0 and 1.00: one key for PostgreSQL, whose DISTINCT ON keeps the last.
+    let rows = [
+        price(Decimal::new(10, 1), 1.0, "first"),
+        price(Decimal::new(100, 2), 2.0, "last"),
+    ];
+    let count = Price::upsert_many(&client, &rows).await.unwrap();
+    assert_eq!(count.total(), 1, "{count:?}");
+    let all = Price::list(&client).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!((all[0].rate, all[0].note.as_str()), (2.0, "last"));
+    assert_eq!(all[0].amount.scale(), 2, "the last row's own value");
+    // -0 and 0 on the unique key: one row, the last.
+    let rows = [
+        price(Decimal::new(7, 0), -0.0, "minus zero"),
+        price(Decimal::new(8, 0), 0.0, "zero"),
+    ];
+    let count = Price::upsert_many_by_rate(&client, &rows).await.unwrap();
+    assert_eq!(count.total(), 1, "{count:?}");
+    let zero = Price::find_by_rate(&client, 0.0).await.unwrap().unwrap();
+    assert_eq!(
+        (zero.amount, zero.note.as_str()),
+        (Decimal::new(8, 0), "zero")
+    );
 }

@@ -8,6 +8,14 @@
 //! transaction to open: a single statement is atomic by itself, on a plain
 //! `Client` as inside the caller's `Transaction`, and it works through a
 //! transaction-mode pooler.
+//!
+//! An upsert's rows are de-duplicated on its key before they are sent (the
+//! last of each wins), by the binary form of the key's columns; then they
+//! stream from the arrays straight into the `INSERT` (`SELECT unnest($1),
+//! unnest($2), …`): nothing is sorted or materialized. When a key column's
+//! equal values can differ in bytes (`numeric`, floats, `char(n)`), the
+//! statement de-duplicates them itself (`DISTINCT ON (key) … ORDER BY
+//! ordinality DESC`).
 
 use std::collections::HashMap;
 
@@ -173,31 +181,77 @@ const V: &str = "\"__nzc_v\"";
 const ORD: &str = "\"__nzc_ord\"";
 
 impl UpsertSql<'_> {
-    /// `"__nzc_v" AS (…)`: the batch's rows, the last of each `key` (NULLs
-    /// equal, as `DISTINCT ON` compares), so that no row is proposed twice.
-    fn rows(&self, key: &[usize]) -> String {
+    /// The `unnest(…)` call that reads the batch's arrays (`$1..`), enum
+    /// labels cast from `text[]`.
+    fn unnest(&self) -> String {
         let mut unnest = String::from("unnest(");
         for i in 0..self.columns.len() {
             if i > 0 {
                 unnest.push_str(", ");
             }
-            let cast = match self.types[i].kind() {
-                Kind::Enum(_) => array_of(&self.types[i]).2,
-                _ => String::new(),
-            };
-            unnest.push_str(&format!("${}{cast}", i + 1));
+            unnest.push_str(&format!("${}{}", i + 1, self.cast(i)));
         }
         unnest.push(')');
+        unnest
+    }
+
+    fn cast(&self, i: usize) -> String {
+        match self.types[i].kind() {
+            Kind::Enum(_) => array_of(&self.types[i]).2,
+            _ => String::new(),
+        }
+    }
+
+    /// `"__nzc_v" AS (…)`: the batch's rows with their position. With
+    /// `dedupe`, only the last of each `key` (NULLs equal, as `DISTINCT ON`
+    /// compares), so that no row is proposed twice; without, the rows come
+    /// de-duplicated already ([`dedupe_last`]).
+    fn rows(&self, key: &[usize], dedupe: bool) -> String {
+        let unnest = self.unnest();
         let all = self.columns.join(", ");
+        if !dedupe {
+            return format!(
+                "{V} AS (SELECT {all}, {ORD} FROM {unnest} WITH ORDINALITY AS {V}({all}, {ORD}))"
+            );
+        }
         let key_list = list(key.iter().map(|&i| self.columns[i].clone()));
         format!(
             "{V} AS (SELECT DISTINCT ON ({key_list}) {all}, {ORD} FROM {unnest} WITH ORDINALITY AS {V}({all}, {ORD}) ORDER BY {key_list}, {ORD} DESC)"
         )
     }
 
-    fn insert(&self) -> String {
-        let all = self.columns.join(", ");
-        format!("INSERT INTO {} ({all}) SELECT {all} FROM {V}", self.table)
+    /// Whether rows equal on `key` are exactly those whose key columns have
+    /// the same binary form, so that the batch can be de-duplicated before
+    /// it is sent: not for `numeric` (`1.0` = `1.00`), floats (`-0` = `0`),
+    /// `char(n)` (trailing blanks) or JSON.
+    fn binary_equality(&self, key: &[usize]) -> bool {
+        key.iter().all(|&i| {
+            matches!(self.types[i].kind(), Kind::Enum(_))
+                || [
+                    Type::UUID,
+                    Type::TEXT,
+                    Type::VARCHAR,
+                    Type::INT2,
+                    Type::INT4,
+                    Type::INT8,
+                    Type::BOOL,
+                    Type::DATE,
+                    Type::TIME,
+                    Type::TIMESTAMP,
+                    Type::TIMESTAMPTZ,
+                    Type::BYTEA,
+                ]
+                .contains(&self.types[i])
+        })
+    }
+
+    /// `INSERT INTO "T" (<columns>) <select>`.
+    fn insert_from(&self, select: &str) -> String {
+        format!(
+            "INSERT INTO {} ({}) {select}",
+            self.table,
+            self.columns.join(", ")
+        )
     }
 
     fn excluded(&self, set: &[usize]) -> String {
@@ -207,18 +261,35 @@ impl UpsertSql<'_> {
         )
     }
 
-    /// Rows de-duplicated on `key`, then one `INSERT … ON CONFLICT <target>
-    /// DO UPDATE SET <set>`; inserted rows are those with `xmax = 0`.
-    pub(crate) fn on_conflict(&self, key: &[usize], target: &str, set: &[usize]) -> String {
-        format!(
-            "WITH {rows}, \"__nzc_i\" AS ({insert} ON CONFLICT {target} DO UPDATE SET {set} \
-             RETURNING ({table}.xmax = 0) AS \"__nzc_ins\") \
-             SELECT count(*) FILTER (WHERE \"__nzc_ins\"), count(*) FILTER (WHERE NOT \"__nzc_ins\") FROM \"__nzc_i\"",
-            rows = self.rows(key),
-            insert = self.insert(),
-            set = self.excluded(set),
-            table = self.table,
-        )
+    /// One `INSERT … ON CONFLICT <target> DO UPDATE SET <set>` of the
+    /// batch's rows de-duplicated on `key`; inserted rows are those with
+    /// `xmax = 0`.
+    pub(crate) fn on_conflict(&self, key: &[usize], target: &str, set: &[usize]) -> Upsert {
+        let statement = |with: String, select: String| {
+            format!(
+                "WITH {with}\"__nzc_i\" AS ({insert} ON CONFLICT {target} DO UPDATE SET {set} \
+                 RETURNING ({table}.xmax = 0) AS \"__nzc_ins\") \
+                 SELECT count(*) FILTER (WHERE \"__nzc_ins\"), count(*) FILTER (WHERE NOT \"__nzc_ins\") FROM \"__nzc_i\"",
+                insert = self.insert_from(&select),
+                set = self.excluded(set),
+                table = self.table,
+            )
+        };
+        // Sent de-duplicated, the rows stream from the arrays straight into
+        // the INSERT (`SELECT unnest($1), unnest($2), …`, zipped): no sort
+        // and no materialized set.
+        let streamed =
+            list((0..self.columns.len()).map(|i| format!("unnest(${}{})", i + 1, self.cast(i))));
+        Upsert {
+            key: key.to_vec(),
+            deduped: self
+                .binary_equality(key)
+                .then(|| statement(String::new(), format!("SELECT {streamed}"))),
+            sql: statement(
+                format!("{}, ", self.rows(key, true)),
+                format!("SELECT {} FROM {V}", self.columns.join(", ")),
+            ),
+        }
     }
 
     /// A unique key with nullable columns (NULLS DISTINCT): the batch's rows
@@ -230,7 +301,7 @@ impl UpsertSql<'_> {
     /// The NULL-safe match compares `ARRAY[t.c] = ARRAY[v.c]` (array
     /// equality treats NULL elements as equal): unlike `IS NOT DISTINCT
     /// FROM`, it is an equality operator, so the join can be hashed.
-    pub(crate) fn null_safe(&self, key: &[usize], target: &str, set: &[usize]) -> String {
+    pub(crate) fn null_safe(&self, key: &[usize], target: &str, set: &[usize]) -> Upsert {
         let t = "\"__nzc_t\"";
         let table = self.table;
         let col = |i: usize| &self.columns[i];
@@ -279,29 +350,121 @@ impl UpsertSql<'_> {
             "\"__nzc_i\" AS ({insert} WHERE NOT EXISTS (SELECT 1 FROM \"__nzc_m\" \
              WHERE \"__nzc_m\".{ORD} = {V}.{ORD}) ON CONFLICT {target} DO UPDATE SET {excluded} \
              RETURNING ({table}.xmax = 0) AS \"__nzc_ins\")",
-            insert = self.insert(),
+            insert = self.insert_from(&format!("SELECT {} FROM {V}", self.columns.join(", "))),
             excluded = self.excluded(set),
         );
-        format!(
-            "WITH {rows}, {m}, {u}, {i} SELECT \
-             (SELECT count(*) FROM \"__nzc_i\" WHERE \"__nzc_ins\"), \
-             (SELECT count(*) FROM \"__nzc_i\" WHERE NOT \"__nzc_ins\") + (SELECT count(*) FROM \"__nzc_u\")",
-            rows = self.rows(key),
-        )
+        let statement = |dedupe: bool| {
+            format!(
+                "WITH {rows}, {m}, {u}, {i} SELECT \
+                 (SELECT count(*) FROM \"__nzc_i\" WHERE \"__nzc_ins\"), \
+                 (SELECT count(*) FROM \"__nzc_i\" WHERE NOT \"__nzc_ins\") + (SELECT count(*) FROM \"__nzc_u\")",
+                rows = self.rows(key, dedupe),
+            )
+        };
+        Upsert {
+            key: key.to_vec(),
+            deduped: self.binary_equality(key).then(|| statement(false)),
+            sql: statement(true),
+        }
     }
 }
 
-/// Runs an upsert statement of [`UpsertSql`] over `rows`.
+/// An upsert of a batch ([`UpsertSql`]), in two forms.
+#[derive(Debug)]
+pub(crate) struct Upsert {
+    /// The key the batch is de-duplicated on (column indices).
+    pub(crate) key: Vec<usize>,
+    /// The statement for rows sent de-duplicated already ([`last_of_each`]);
+    /// `None` when a column of the key compares otherwise than by its
+    /// binary form.
+    pub(crate) deduped: Option<String>,
+    /// The statement that de-duplicates the rows itself (`DISTINCT ON`).
+    pub(crate) sql: String,
+}
+
+/// A key's columns of one row in binary form.
+struct KeyBytes {
+    /// Equal for two rows exactly when every column's binary form is (a
+    /// NULL equals a NULL).
+    bytes: Vec<u8>,
+    has_null: bool,
+}
+
+/// The [`KeyBytes`] of `columns` of a row (`values`: its field values);
+/// `None` when a value cannot be encoded (binding the statement reports
+/// why).
+fn key_bytes(
+    values: &[&(dyn ToSql + Sync)],
+    columns: &[usize],
+    types: &[Type],
+    buf: &mut BytesMut,
+) -> Option<KeyBytes> {
+    let mut key = KeyBytes {
+        bytes: Vec::new(),
+        has_null: false,
+    };
+    for &i in columns {
+        buf.clear();
+        match values[i].to_sql_checked(&types[i], buf).ok()? {
+            IsNull::Yes => {
+                key.has_null = true;
+                key.bytes.extend_from_slice(&u64::MAX.to_be_bytes());
+            }
+            IsNull::No => {
+                key.bytes
+                    .extend_from_slice(&(buf.len() as u64).to_be_bytes());
+                key.bytes.extend_from_slice(buf);
+            }
+        }
+    }
+    Some(key)
+}
+
+/// Which of `rows` (field values) to send so that no two share `key`: the
+/// last of each (a row whose key cannot be encoded is kept); `None` when
+/// every row is kept.
+fn last_of_each(
+    rows: &[Vec<&(dyn ToSql + Sync)>],
+    key: &[usize],
+    types: &[Type],
+) -> Option<Vec<bool>> {
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
+    let mut buf = BytesMut::new();
+    let mut keep = vec![true; rows.len()];
+    let mut dropped = false;
+    for (n, row) in rows.iter().enumerate().rev() {
+        if let Some(k) = key_bytes(row, key, types, &mut buf) {
+            if !seen.insert(k.bytes) {
+                keep[n] = false;
+                dropped = true;
+            }
+        }
+    }
+    dropped.then_some(keep)
+}
+
+/// Runs `upsert` over `rows`: de-duplicated here and sent as they are
+/// when the key allows it, else de-duplicated by the statement.
 async fn run_upsert<M: Model>(
     db: &dyn GenericClient,
-    sql: &str,
+    upsert: &Upsert,
     rows: &[M],
 ) -> Result<UpsertCount, Error> {
     if rows.is_empty() {
         return Ok(UpsertCount::default());
     }
     let s = M::__statements();
-    let values: Vec<Vec<&(dyn ToSql + Sync)>> = rows.iter().map(Model::__values).collect();
+    let mut values: Vec<Vec<&(dyn ToSql + Sync)>> = rows.iter().map(Model::__values).collect();
+    let sql = match &upsert.deduped {
+        Some(sql) => {
+            if let Some(keep) = last_of_each(&values, &upsert.key, &s.types) {
+                let mut keep = keep.into_iter();
+                values.retain(|_| keep.next().unwrap_or(true));
+            }
+            sql
+        }
+        None => &upsert.sql,
+    };
     let all: Vec<usize> = (0..s.columns.len()).collect();
     let (params, types, _) = arrays(s, &all, &values, 1);
     let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
@@ -368,32 +531,22 @@ async fn related<S: Model, T: Model + Clone>(
     let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut slot_of: Vec<Option<usize>> = Vec::with_capacity(sources.len());
     let mut buf = BytesMut::new();
-    'rows: for source in sources {
+    for source in sources {
         let values = source.__values();
-        let key: Vec<&(dyn ToSql + Sync)> = own.iter().map(|&i| values[i]).collect();
-        let mut bytes = Vec::new();
-        let mut encoded = true;
-        for (&i, value) in own.iter().zip(&key) {
-            buf.clear();
-            match value.to_sql_checked(&s.types[i], &mut buf) {
-                Ok(IsNull::Yes) => {
-                    slot_of.push(None);
-                    continue 'rows;
-                }
-                Ok(IsNull::No) => {
-                    bytes.extend_from_slice(&(buf.len() as u64).to_be_bytes());
-                    bytes.extend_from_slice(&buf);
-                }
-                // Sent as its own key: binding reports the error.
-                Err(_) => encoded = false,
-            }
+        let key_bytes = key_bytes(&values, &own, &s.types, &mut buf);
+        if key_bytes.as_ref().is_some_and(|k| k.has_null) {
+            slot_of.push(None);
+            continue;
         }
-        let slot = match encoded.then(|| seen.get(&bytes).copied()).flatten() {
-            Some(slot) => slot,
+        let key: Vec<&(dyn ToSql + Sync)> = own.iter().map(|&i| values[i]).collect();
+        // A key that cannot be encoded is sent as its own: binding reports
+        // the error.
+        let slot = match key_bytes {
+            Some(k) => *seen.entry(k.bytes).or_insert_with(|| {
+                keys.push(key);
+                keys.len() - 1
+            }),
             None => {
-                if encoded {
-                    seen.insert(bytes, keys.len());
-                }
                 keys.push(key);
                 keys.len() - 1
             }

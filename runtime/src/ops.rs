@@ -75,7 +75,7 @@ pub struct Statements {
     upsert: String,
     copy: String,
     /// `upsert_many`: one statement over arrays (see [`crate::batch`]).
-    pub(crate) upsert_many: String,
+    pub(crate) upsert_many: crate::batch::Upsert,
     pub(crate) uniques: Vec<UniqueStatements>,
 }
 
@@ -84,7 +84,7 @@ pub(crate) struct UniqueStatements {
     /// `UNIQUE NULLS NOT DISTINCT`: plain `ON CONFLICT` also for NULL keys.
     pub(crate) nulls_not_distinct: bool,
     /// `upsert_many_by`: one statement over arrays (see [`crate::batch`]).
-    pub(crate) upsert_many: String,
+    pub(crate) upsert_many: crate::batch::Upsert,
     /// Parameter types of the key's columns, in constraint order.
     types: Vec<Type>,
     find: String,
@@ -637,7 +637,7 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
 
         // upsert_many: the batch de-duplicated on the key (the last row
         // wins), the enum column's labels cast from `text[]`.
-        let many = &s.upsert_many;
+        let many = &s.upsert_many.sql;
         assert!(many.contains(r#"SELECT DISTINCT ON ("b", "a") "a", "b", "label", "note", "kind", "__nzc_ord" FROM unnest($1, $2, $3, $4, $5::"Kind"[]) WITH ORDINALITY"#), "{many}");
         assert!(
             many.contains(r#"ORDER BY "b", "a", "__nzc_ord" DESC"#),
@@ -647,14 +647,26 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
             many.contains(r#"ON CONFLICT ("b", "a") DO UPDATE SET "label" = EXCLUDED."label""#),
             "{many}"
         );
+        // The key (bigint, uuid) compares by its binary form: the rows are
+        // de-duplicated before they are sent, and stream into the INSERT.
+        assert_eq!(s.upsert_many.key, [1, 0]);
+        let deduped = s.upsert_many.deduped.as_deref().unwrap();
+        assert_eq!(
+            deduped,
+            r#"WITH "__nzc_i" AS (INSERT INTO "Link" ("a", "b", "label", "note", "kind") SELECT unnest($1), unnest($2), unnest($3), unnest($4), unnest($5::"Kind"[]) ON CONFLICT ("b", "a") DO UPDATE SET "label" = EXCLUDED."label", "note" = EXCLUDED."note", "kind" = EXCLUDED."kind" RETURNING ("Link".xmax = 0) AS "__nzc_ins") SELECT count(*) FILTER (WHERE "__nzc_ins"), count(*) FILTER (WHERE NOT "__nzc_ins") FROM "__nzc_i""#
+        );
         // A nullable unique key: matched NULL-safely with a hashable
         // equality, the rest through ON CONFLICT.
-        let by = &s.uniques[0].upsert_many;
+        let by = &s.uniques[0].upsert_many.sql;
         assert!(by.contains(r#"ON "__nzc_t"."label" = "__nzc_v"."label" AND ARRAY["__nzc_t"."note"] = ARRAY["__nzc_v"."note"] WHERE "__nzc_v"."note" IS NULL"#), "{by}");
         assert!(
             by.contains(r#"ON CONFLICT ("label", "note") DO UPDATE SET "kind" = EXCLUDED."kind""#),
             "{by}"
         );
+        // … de-duplicated before sending too (text), then without DISTINCT ON.
+        let by = s.uniques[0].upsert_many.deduped.as_deref().unwrap();
+        assert!(!by.contains("DISTINCT ON (\"label\""), "{by}");
+        assert!(by.contains(r#"WITH "__nzc_v" AS (SELECT "a", "b", "label", "note", "kind", "__nzc_ord" FROM unnest($1, $2, $3, $4, $5::"Kind"[]) WITH ORDINALITY AS "__nzc_v"("a", "b", "label", "note", "kind", "__nzc_ord")), "#), "{by}");
         // NULLS NOT DISTINCT: plain ON CONFLICT, also for `upsert_by`.
         let s = Statements::build(
             "Link",
@@ -673,10 +685,28 @@ upsert_by_null[0]: UPDATE "Link" SET "kind" = $3 WHERE ("b", "a") IN (SELECT "b"
             ],
         );
         assert!(!s.describe().contains("upsert_by_null"));
-        assert!(!s.uniques[0].upsert_many.contains("ARRAY["));
+        assert!(!s.uniques[0].upsert_many.sql.contains("ARRAY["));
         assert!(s.uniques[0]
             .upsert_many
+            .sql
             .contains(r#"SELECT DISTINCT ON ("label", "note")"#));
+    }
+
+    #[test]
+    fn a_key_that_compares_otherwise_than_by_its_bytes_is_de_duplicated_by_the_server() {
+        // numeric (1.0 = 1.00), float8 (-0 = 0), char(n) (trailing blanks).
+        for ty in [Type::NUMERIC, Type::FLOAT8, Type::BPCHAR] {
+            let s = Statements::build(
+                "P",
+                &["id", "code", "v"],
+                &["id"],
+                &[uq("uq_P_code", &["code"])],
+                vec![(ty.clone(), false), (ty, false), (Type::TEXT, true)],
+            );
+            assert!(s.upsert_many.deduped.is_none());
+            assert!(s.uniques[0].upsert_many.deduped.is_none());
+            assert!(s.upsert_many.sql.contains(r#"DISTINCT ON ("id")"#));
+        }
     }
 
     #[test]
