@@ -244,3 +244,118 @@ async fn a_role_that_may_not_read_the_schema_gets_a_clear_error() {
         assert!(!shown.contains("panicked"), "{shown}");
     }
 }
+
+/// The repair of a table in use is planned as `nzc compile` plans a
+/// migration: an index is built concurrently outside any transaction, a
+/// foreign key and a check are added `NOT VALID` and validated in later
+/// transactions, NOT NULL goes through a validated check (so `SET NOT NULL`
+/// does not scan); each statement says the lock it takes, and each
+/// transaction sets `lock_timeout`. A part that cannot get its lock in time
+/// stops the script; `check --sql` then prints what is left.
+#[tokio::test]
+async fn the_repair_is_lock_safe_and_stops_at_a_busy_table() {
+    let (p, db) = setup().await;
+    psql(
+        db.url(),
+        r#"INSERT INTO "Person" ("personId", name, age) VALUES (gen_random_uuid(), 'a', 20);
+           DROP INDEX "ix_Person_city";
+           ALTER TABLE "Pet" DROP CONSTRAINT "fk_Pet_ownerId_Person";
+           ALTER TABLE "Person" DROP CONSTRAINT "ck_Person_adult";
+           ALTER TABLE "Person" ALTER COLUMN "name" DROP NOT NULL;"#,
+    );
+    let repair_sql = || {
+        ok(&nzc(
+            p.path(),
+            Some(db.url()),
+            &["migrate", "check", "--sql", "--lock-timeout", "1s"],
+        ))
+    };
+    let repair = repair_sql();
+    let lines: Vec<&str> = repair.lines().collect();
+    let line = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle} in\n{repair}"))
+    };
+    // The index: outside any transaction, its lock said above it.
+    let index = line(r#"CREATE INDEX CONCURRENTLY IF NOT EXISTS "ix_Person_city""#);
+    let open = lines[..index].iter().filter(|l| **l == "BEGIN;").count();
+    let closed = lines[..index].iter().filter(|l| **l == "COMMIT;").count();
+    assert_eq!(
+        open, closed,
+        "the index is built outside a transaction:\n{repair}"
+    );
+    assert!(
+        lines[index - 1].starts_with(r#"-- lock: SHARE UPDATE EXCLUSIVE on "Person""#),
+        "{repair}"
+    );
+    // Constraints: NOT VALID first, validated later, each in a transaction.
+    for name in ["fk_Pet_ownerId_Person", "ck_Person_adult"] {
+        let add = line(&format!(r#"ADD CONSTRAINT "{name}""#));
+        assert!(lines[add].ends_with("NOT VALID;"), "{repair}");
+        let validate = line(&format!(r#"VALIDATE CONSTRAINT "{name}""#));
+        assert!(validate > add);
+        assert!(lines[add..validate].contains(&"COMMIT;"), "{repair}");
+    }
+    // SET NOT NULL after its validated check: brief, no scan.
+    let set = line(r#"ALTER COLUMN "name" SET NOT NULL"#);
+    assert!(set > line(r#"VALIDATE CONSTRAINT "nzc_nn_Person_name""#));
+    assert_eq!(
+        lines[set - 1],
+        r#"-- lock: ACCESS EXCLUSIVE on "Person", brief (catalog only)"#,
+        "{repair}"
+    );
+    assert_eq!(
+        repair
+            .matches("BEGIN;\nSET LOCAL lock_timeout = '1s';\n")
+            .count(),
+        repair.matches("BEGIN;").count(),
+        "{repair}"
+    );
+
+    // Another session holds "Pet" (a writer's open transaction): the part
+    // adding the foreign key waits 1 s for it, fails, and stops the script;
+    // the parts before it stay applied.
+    let writer = db.client().await;
+    writer
+        .batch_execute(r#"BEGIN; LOCK TABLE "Pet" IN ROW EXCLUSIVE MODE"#)
+        .await
+        .unwrap();
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), &repair).unwrap();
+    let failed = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+        .arg(f.path())
+        .arg(db.url())
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    assert!(all(&failed).contains("lock timeout"), "{}", all(&failed));
+    // The check added by the first part is not validated yet: drift, and
+    // the repair left validates it.
+    let stopped = check(p.path(), db.url());
+    assert_eq!(code(&stopped), 2, "{}", all(&stopped));
+    assert!(
+        all(&stopped).contains(r#"drift: check constraint "ck_Person_adult" on "Person": expected CHECK ((age >= 18)), found CHECK ((age >= 18)) NOT VALID"#),
+        "{}",
+        all(&stopped)
+    );
+    let left = repair_sql();
+    assert!(
+        left.contains(r#"VALIDATE CONSTRAINT "ck_Person_adult""#),
+        "{left}"
+    );
+    assert!(
+        left.contains(r#"ADD CONSTRAINT "fk_Pet_ownerId_Person""#),
+        "{left}"
+    );
+    assert!(
+        !left.contains(r#""ix_Person_city""#),
+        "built already:\n{left}"
+    );
+    writer.batch_execute("COMMIT").await.unwrap();
+    psql(db.url(), &left);
+    let after = check(p.path(), db.url());
+    assert_eq!(code(&after), 0, "after the repair\n{left}\n{}", all(&after));
+}

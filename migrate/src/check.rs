@@ -14,7 +14,9 @@
 //!   (granted to everyone by default), not `CREATE`.
 //!
 //! Every step of `diff(found, expected)` names an object that differs; the
-//! steps' SQL is the repair (`nzc migrate check --sql`). Differences of
+//! steps' lock-safe plan ([`nzc_codegen::plan::lock_safe`], as `nzc compile`
+//! plans a migration) is the repair (`nzc migrate check --sql`), so that
+//! repairing a busy production table does not block it. Differences of
 //! comments alone (`///` docs) are **cosmetic**: reported, added by the
 //! repair SQL, but not drift — a database built by another tool usually
 //! has none (see `docs/database-guide.md`).
@@ -23,7 +25,9 @@ use crate::error::db;
 use crate::introspect::introspect_in;
 use crate::{Error, Unmanaged};
 use nzc_codegen::diff::{diff, Renames, Step};
+use nzc_codegen::plan::{lock_safe, Options, Part};
 use nzc_dsl::{quote_ident as q, Column, Schema, Table};
+use nzc_types::contract::PartMode;
 use std::collections::BTreeMap;
 use std::fmt;
 use tokio_postgres::Client;
@@ -60,10 +64,12 @@ pub struct Comparison {
     /// Differences of comments only.
     pub cosmetic: Vec<Difference>,
     /// The statements that turn the database into the schema (all of the
-    /// above, comments included), in dependency order.
+    /// above, comments included), in dependency order, as plain DDL.
     pub repair: Vec<String>,
     /// Whether the repair must run outside a transaction (`ALTER TYPE … ADD VALUE`).
     pub repair_needs_no_transaction: bool,
+    /// The repair as a lock-safe plan: what `nzc migrate check --sql` prints.
+    pub repair_plan: Vec<Part>,
 }
 
 impl Comparison {
@@ -87,9 +93,12 @@ pub struct Drift {
     pub cosmetic: Vec<Difference>,
     /// Objects of the database that nzc does not model (not drift).
     pub unmanaged: Vec<Unmanaged>,
-    /// The statements that bring the database to the schema at `at`.
+    /// The statements that bring the database to the schema at `at`, as
+    /// plain DDL.
     pub repair: Vec<String>,
     pub repair_needs_no_transaction: bool,
+    /// The same repair as a lock-safe plan ([`Drift::repair_sql`]).
+    pub repair_plan: Vec<Part>,
 }
 
 impl Drift {
@@ -99,15 +108,29 @@ impl Drift {
         self.differences.is_empty()
     }
 
-    /// The repair as an SQL script (`nzc migrate check --sql`).
+    /// The repair as an SQL script for psql, with the default
+    /// `lock_timeout` (5 s) and no notes; see [`Drift::repair_sql_with`].
     pub fn repair_sql(&self) -> String {
+        self.repair_sql_with("5s", &|_| Vec::new())
+    }
+
+    /// The repair as an SQL script for psql (`nzc migrate check --sql`): its
+    /// lock-safe plan, part by part, as the runner runs a migration's parts
+    /// (see [`repair_script`]).
+    pub fn repair_sql_with(&self, lock_timeout: &str, annotate: &ScriptNotes<'_>) -> String {
         repair_script(
-            &self.repair,
-            self.repair_needs_no_transaction,
+            &self.repair_plan,
             self.at.as_deref(),
+            lock_timeout,
+            annotate,
         )
     }
 }
+
+/// Notes on the statements of an SQL script (e.g. the lock each takes):
+/// byte ranges in the text it is given, and a comment line for the
+/// statement that starts in each.
+pub type ScriptNotes<'a> = dyn Fn(&str) -> Vec<((usize, usize), String)> + 'a;
 
 impl fmt::Display for Drift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,28 +144,95 @@ impl fmt::Display for Drift {
     }
 }
 
-/// The repair statements as one script.
-pub fn repair_script(repair: &[String], no_transaction: bool, at: Option<&str>) -> String {
+/// The parts of a repair plan as one script for psql: a transactional part
+/// between `BEGIN` and `COMMIT`, under `SET LOCAL lock_timeout`; a
+/// no-transaction part's statements bare, each committed on its own (psql's
+/// autocommit). `annotate` reads the script without notes and gives the
+/// comment lines put above its statements.
+pub fn repair_script(
+    parts: &[Part],
+    at: Option<&str>,
+    lock_timeout: &str,
+    annotate: &ScriptNotes<'_>,
+) -> String {
     let mut out = format!(
         "-- nzc migrate check --sql: brings the database to the schema at {}\n",
         at.unwrap_or("base")
     );
-    if repair.is_empty() {
+    if parts.iter().all(|p| p.items.is_empty()) {
         out.push_str("-- nothing to do\n");
         return out;
     }
-    if no_transaction {
-        out.push_str("-- ALTER TYPE … ADD VALUE cannot run inside a transaction block: run it statement by statement.\n");
-    } else {
-        out.push_str("BEGIN;\n");
+    if parts.len() > 1 {
+        out.push_str(&format!(
+            "-- {} parts, each committed before the next starts. Run it with psql -v ON_ERROR_STOP=1:\n\
+             -- a failed part stops the script there, the parts before it stay applied, and\n\
+             -- `nzc migrate check --sql` then prints what is left to do.\n",
+            parts.len()
+        ));
     }
-    for s in repair {
-        out.push_str(s);
-        out.push('\n');
+    // The script as pieces of text, each statement's with its offset in
+    // the script without notes.
+    let mut text = out;
+    let mut statements: Vec<(usize, usize)> = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        let tx = part.mode == PartMode::Transaction;
+        text.push('\n');
+        if parts.len() > 1 {
+            text.push_str(&format!(
+                "-- part {} of {}: {}",
+                k + 1,
+                parts.len(),
+                if tx {
+                    "one transaction"
+                } else {
+                    "no transaction, each statement on its own"
+                }
+            ));
+            if !part.purposes.is_empty() {
+                text.push_str(&format!(" ({})", part.purposes.join("; ")));
+            }
+            text.push('\n');
+        } else if !tx {
+            text.push_str("-- No transaction: each statement runs on its own.\n");
+        }
+        if tx {
+            text.push_str("BEGIN;\n");
+            text.push_str(&format!(
+                "SET LOCAL lock_timeout = {};\n",
+                nzc_dsl::quote_literal(lock_timeout)
+            ));
+        }
+        for item in &part.items {
+            if let Some(loss) = &item.data_loss {
+                text.push_str(&format!("-- data loss: {loss}\n"));
+            }
+            let sql = item.sql.trim_end();
+            statements.push((text.len(), text.len() + sql.len()));
+            text.push_str(sql);
+            text.push('\n');
+        }
+        if tx {
+            text.push_str("COMMIT;\n");
+        }
     }
-    if !no_transaction {
-        out.push_str("COMMIT;\n");
+    let notes = annotate(&text);
+    if notes.is_empty() {
+        return text;
     }
+    let mut out = String::with_capacity(text.len() + notes.len() * 64);
+    let mut cursor = 0;
+    for &(start, end) in &statements {
+        out.push_str(&text[cursor..start]);
+        for (_, note) in notes
+            .iter()
+            .filter(|((a, b), _)| *a < end && start < (*b).max(*a + 1))
+        {
+            out.push_str(&format!("-- {note}\n"));
+        }
+        cursor = start;
+    }
+    out.push_str(&text[cursor..]);
     out
 }
 
@@ -220,6 +310,7 @@ pub fn compare(found: &Schema, expected: &Schema) -> Comparison {
             .flat_map(nzc_codegen::sql::statements)
             .collect(),
         repair_needs_no_transaction: steps.iter().any(Step::needs_no_transaction),
+        repair_plan: lock_safe(&steps, expected, &Options::default()),
         ..Comparison::default()
     };
     for (_, (cosmetic, d)) in by_object {
@@ -392,6 +483,53 @@ fn constraint_text(t: &Table, name: &str) -> Option<(&'static str, String)> {
     None
 }
 
+/// Constraints of the schema that the database has `NOT VALID` (left so
+/// by a repair or a migration stopped between adding and validating them,
+/// or made so by hand) are drift: rows stored before them may break them.
+/// The repair validates each in a transaction of its own (SHARE UPDATE
+/// EXCLUSIVE: reads and writes go on). A constraint the repair re-creates
+/// already (its definition differs) or drops (not in the schema) is left
+/// to that.
+fn validate_not_valid(found: &crate::Introspection, expected: &Schema, c: &mut Comparison) {
+    for (table, name) in &found.not_valid {
+        let Some((kind, def)) = found
+            .schema
+            .table(table)
+            .and_then(|t| constraint_text(t, name))
+        else {
+            continue;
+        };
+        let object = format!("{kind} {} on {}", q(name), q(table));
+        let in_schema = expected
+            .table(table)
+            .and_then(|t| constraint_text(t, name))
+            .is_some();
+        if !in_schema || c.differences.iter().any(|d| d.object == object) {
+            continue;
+        }
+        let sql = format!("ALTER TABLE {} VALIDATE CONSTRAINT {};", q(table), q(name));
+        c.differences.push(Difference {
+            object,
+            expected: Some(def.clone()),
+            found: Some(format!("{def} NOT VALID")),
+        });
+        c.repair.push(sql.clone());
+        c.repair_plan.push(Part {
+            mode: PartMode::Transaction,
+            purposes: vec![format!(
+                "check the existing rows against {}: VALIDATE takes SHARE UPDATE EXCLUSIVE, reads and writes go on",
+                q(name)
+            )],
+            items: vec![nzc_codegen::plan::Item {
+                data_loss: None,
+                allow: None,
+                sql,
+            }],
+        });
+    }
+    c.differences.sort();
+}
+
 impl crate::Migrator {
     /// Compares the live database (schema `public`, or whatever the
     /// connection's `search_path` names first) with the schema it should
@@ -414,7 +552,8 @@ impl crate::Migrator {
         };
         let schema = crate::foreign::target_schema(client).await?;
         let found = crate::introspect(client, &schema).await?;
-        let c = compare_with(client, &found.schema, &expected).await?;
+        let mut c = compare_with(client, &found.schema, &expected).await?;
+        validate_not_valid(&found, &expected, &mut c);
         Ok(Drift {
             at: applied.last().map(crate::history::Applied::id),
             pending: files
@@ -431,6 +570,7 @@ impl crate::Migrator {
                 .collect(),
             repair: c.repair,
             repair_needs_no_transaction: c.repair_needs_no_transaction,
+            repair_plan: c.repair_plan,
         })
     }
 }

@@ -58,6 +58,8 @@
 //!   modelled without them and the options are reported (kind `constraint
 //!   option`, the full definition as detail): the constraint exists and
 //!   enforces, so leaving it out would report a missing constraint.
+//!   `NOT VALID` checks and foreign keys are listed in
+//!   [`Introspection::not_valid`] too (drift for `nzc migrate check`).
 //!   A table without a primary key is kept with an empty one
 //!   (`PrimaryKey { name: "", columns: [] }`) and reported (kind `table`).
 //! - **Enums** of the schema with their labels in `enumsortorder`, sorted by
@@ -135,6 +137,10 @@ pub struct Introspection {
     pub schema: nzc_dsl::Schema,
     /// Objects nzc does not model, never silently dropped.
     pub unmanaged: Vec<Unmanaged>,
+    /// Check constraints and foreign keys of [`Introspection::schema`]
+    /// that are `NOT VALID` (rows stored before they were added are not
+    /// known to satisfy them): (table, constraint), sorted.
+    pub not_valid: Vec<(String, String)>,
 }
 
 /// An object of the database that nzc does not model.
@@ -549,6 +555,7 @@ struct Reader {
     /// them is theirs.
     left_out: HashSet<u32>,
     unmanaged: Vec<Unmanaged>,
+    not_valid: Vec<(String, String)>,
 }
 
 impl Reader {
@@ -596,6 +603,7 @@ async fn read(client: &impl GenericClient, schema: &str) -> Result<Introspection
         tables: BTreeMap::new(),
         left_out: HashSet::new(),
         unmanaged: Vec::new(),
+        not_valid: Vec::new(),
     };
     let relations = query(client, RELATIONS, p, "cannot read the tables of the schema").await?;
     // (table oid, attnum) → the sequence it owns, as regclass text.
@@ -707,6 +715,7 @@ async fn read(client: &impl GenericClient, schema: &str) -> Result<Introspection
     tables.sort_by(|a, b| a.name.cmp(&b.name));
     r.unmanaged.sort();
     r.unmanaged.dedup();
+    r.not_valid.sort();
     Ok(Introspection {
         schema: Schema {
             naming: Naming::default(),
@@ -715,6 +724,7 @@ async fn read(client: &impl GenericClient, schema: &str) -> Result<Introspection
             groups: Vec::new(),
         },
         unmanaged: r.unmanaged,
+        not_valid: r.not_valid,
     })
 }
 
@@ -1317,6 +1327,10 @@ fn read_constraint(r: &mut Reader, row: &Row) {
             }
         }
     };
+    if modelled && matches!(contype.as_str(), "c" | "f") && def.ends_with(" NOT VALID") {
+        let table = r.tables[&table_oid].table.name.clone();
+        r.not_valid.push((table, row.get(1)));
+    }
     if !modelled {
         r.note(kind, display, def);
     } else if def != plain {

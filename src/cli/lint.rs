@@ -64,8 +64,12 @@ pub fn lint_migration(m: &Migration, tally: &mut Tally) {
 /// (statements that take none are left out; a file the parser rejects gets
 /// no notes — `nzc lint` reports it).
 pub fn lock_notes(script: &Script) -> Vec<((usize, usize), String)> {
-    let name = script.path.display().to_string();
-    nzc_lint::locks(&script.sql, &name)
+    lock_notes_of(&script.sql, &script.path.display().to_string())
+}
+
+/// [`lock_notes`] of SQL text (`name`: for errors).
+pub fn lock_notes_of(sql: &str, name: &str) -> Vec<((usize, usize), String)> {
+    nzc_lint::locks(sql, name)
         .map(|locks| {
             locks
                 .iter()

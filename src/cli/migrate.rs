@@ -282,7 +282,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Command::Check { sql } => {
                 let drift = migrator.check(client).await?;
                 if sql {
-                    print!("{}", drift.repair_sql());
+                    print!(
+                        "{}",
+                        drift.repair_sql_with(migrator.lock_timeout_setting(), &|sql| {
+                            super::lint::lock_notes_of(sql, "nzc migrate check --sql")
+                        })
+                    );
                     return Ok(ExitCode::SUCCESS);
                 }
                 if !super::report::check(format, &drift) {
