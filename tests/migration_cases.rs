@@ -1443,10 +1443,19 @@ async fn nulls_not_distinct_added_to_and_removed_from_a_key_with_rows() {
         "{}",
         case.m.up
     );
+    // The foreign key over the key is dropped and added again inside that
+    // transaction (NOT VALID, validated later): enforced throughout.
     assert!(
         case.m.up.contains(
-            "ALTER TABLE \"T\" DROP CONSTRAINT \"uq_T_a\";\n\nALTER TABLE \"T\" ADD CONSTRAINT \"uq_T_a\" UNIQUE USING INDEX \"uq_T_a_nzc_new\";"
+            "ALTER TABLE \"C\" DROP CONSTRAINT \"fk_C_a_T\";\n\nALTER TABLE \"T\" DROP CONSTRAINT \"uq_T_a\";\n\nALTER TABLE \"T\" ADD CONSTRAINT \"uq_T_a\" UNIQUE USING INDEX \"uq_T_a_nzc_new\";\n\nALTER TABLE \"C\" ADD CONSTRAINT \"fk_C_a_T\" FOREIGN KEY (\"a\", \"b\") REFERENCES \"T\" (\"a\", \"b\") NOT VALID;"
         ),
+        "{}",
+        case.m.up
+    );
+    assert_eq!(case.m.up.matches("DROP CONSTRAINT \"fk_C_a_T\"").count(), 1);
+    assert!(
+        case.m.up.find("VALIDATE CONSTRAINT \"fk_C_a_T\"")
+            > case.m.up.find("USING INDEX \"uq_T_a_nzc_new\""),
         "{}",
         case.m.up
     );
@@ -1519,10 +1528,15 @@ async fn nulls_not_distinct_up_fails_on_null_duplicates_and_keeps_the_old_key() 
         err.contains("could not create unique index \"uq_T_a_nzc_new\""),
         "{err}"
     );
-    // The old key is still there and enforces; the rows are untouched.
+    // The old key is still there and enforces, and so does the foreign key
+    // over it; the rows are untouched.
     let now = introspect(&case.client).await;
     assert_eq!(
         now.tables["T"].constraints, case.before.tables["T"].constraints,
+        "{now:#?}"
+    );
+    assert_eq!(
+        now.tables["C"].constraints, case.before.tables["C"].constraints,
         "{now:#?}"
     );
     assert_eq!(

@@ -10,7 +10,7 @@
 //! |---|---|
 //! | index | `CREATE INDEX CONCURRENTLY` in a no-transaction part |
 //! | unique constraint, primary key | unique index built concurrently (`… (cols) NULLS NOT DISTINCT` for such a key), then `ADD CONSTRAINT … USING INDEX` |
-//! | a unique constraint's `NULLS [NOT] DISTINCT` only | the new index built concurrently under a temporary name, then one brief transaction: `DROP CONSTRAINT`, `ADD CONSTRAINT … UNIQUE USING INDEX` (the key never goes missing) |
+//! | a unique constraint's `NULLS [NOT] DISTINCT` only | the new index built concurrently under a temporary name, then one brief transaction: the foreign keys over the key dropped, `DROP CONSTRAINT`, `ADD CONSTRAINT … UNIQUE USING INDEX`, the foreign keys added again `NOT VALID` (validated later): the key and its foreign keys never go missing, and a build that fails leaves them all |
 //! | drop an index | `DROP INDEX CONCURRENTLY` in a no-transaction part |
 //! | foreign key, check | `ADD CONSTRAINT … NOT VALID` (new rows are checked at once), then `VALIDATE CONSTRAINT` in a later transaction of its own, which lets reads and writes go on |
 //! | `SET NOT NULL` | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (PostgreSQL 12+ proves it from the check: no scan) and the check dropped |
@@ -34,7 +34,9 @@
 
 use crate::diff::Step;
 use crate::sql::{cols, column_def, fk_def, index_nulls, statements};
-use nzc_dsl::{quote_ident as q, quote_literal, Column, ColumnType, Kind, Schema, Table, Unique};
+use nzc_dsl::{
+    quote_ident as q, quote_literal, Column, ColumnType, ForeignKey, Kind, Schema, Table, Unique,
+};
 use nzc_types::contract::{calls_volatile_function, PartMode};
 use std::collections::HashSet;
 
@@ -95,14 +97,58 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
     };
     let swapped = swapped_uniques(steps);
     let is_swapped = |table: &str, name: &str| swapped.contains(&(table, name));
+    // The foreign keys of existing tables over a swapped key: the diff drops
+    // them first and adds them last; they go inside the swap's brief
+    // transaction instead, so they are enforced while the new index is
+    // built, and a build that fails leaves them in place.
+    // A foreign key dropped for good, or from a table renamed here, keeps
+    // its place.
+    let added_over_swapped = |table: &str, fk: &ForeignKey| {
+        !new_tables.contains(table)
+            && steps.iter().any(|s| {
+                matches!(s, Step::AddUnique { table: t, unique }
+                    if t == &fk.ref_table
+                        && is_swapped(t, &unique.name)
+                        && same_set(&unique.columns, &fk.ref_columns))
+            })
+    };
+    let readded = |table: &str, name: &str| {
+        steps.iter().any(|s| {
+            matches!(s, Step::AddForeignKey { table: t, fk }
+                if t == table && fk.name == name && added_over_swapped(t, fk))
+        })
+    };
+    let over_swapped = |step: &Step| match step {
+        Step::AddForeignKey { table, fk } => added_over_swapped(table, fk),
+        Step::DropForeignKey { table, fk } => {
+            added_over_swapped(table, fk) && readded(table, &fk.name)
+        }
+        _ => false,
+    };
     let mut b = Builder::default();
     for step in steps {
         let existing = |t: &str| !new_tables.contains(t);
         match step {
             // Replaced by the swap at its AddUnique: the key is never missing.
             Step::DropUnique { table, unique } if is_swapped(table, &unique.name) => {}
+            Step::DropForeignKey { .. } | Step::AddForeignKey { .. } if over_swapped(step) => {}
             Step::AddUnique { table, unique } if is_swapped(table, &unique.name) => {
-                b.swap_unique(table, unique);
+                let fks = |drop: bool| -> Vec<(&str, &ForeignKey)> {
+                    steps
+                        .iter()
+                        .filter(|s| over_swapped(s))
+                        .filter_map(|s| match s {
+                            Step::DropForeignKey { table: ft, fk } if drop => Some((ft, fk)),
+                            Step::AddForeignKey { table: ft, fk } if !drop => Some((ft, fk)),
+                            _ => None,
+                        })
+                        .filter(|(_, fk)| {
+                            fk.ref_table == *table && same_set(&unique.columns, &fk.ref_columns)
+                        })
+                        .map(|(ft, fk)| (ft.as_str(), fk))
+                        .collect()
+                };
+                b.swap_unique(table, unique, &fks(true), &fks(false));
             }
             Step::AlterColumnType { table, column, .. } if is_online(table, column).is_some() => {
                 if let Some(o) = is_online(table, column) {
@@ -232,7 +278,7 @@ const BUILD: &str =
 const DROP: &str =
     "drop the index without blocking reads or writes (CONCURRENTLY cannot run in a transaction)";
 const ATTACH: &str = "attach the index built above as the constraint (a brief lock, no scan)";
-const SWAP_UNIQUE: &str = "swap the unique constraint for the index built above, in one brief transaction (no scan; the key is enforced throughout)";
+const SWAP_UNIQUE: &str = "swap the unique constraint for the index built above, in one brief transaction (no scan; the key and the foreign keys over it are enforced throughout)";
 const NOT_VALID: &str = "add constraints NOT VALID: new rows are checked at once, existing rows by VALIDATE in a later part (a brief lock, no scan)";
 const ADD_BARE: &str = "add the column without its volatile default (no rewrite); new rows get the default from here on";
 const BACKFILL: &str = "fill the existing rows in batches, each committed: no long lock";
@@ -329,7 +375,13 @@ impl Builder {
     /// under the constraint's name. Writers see one key or the other, never
     /// none; a build that fails (rows the new key rejects) leaves the old
     /// key in place.
-    fn swap_unique(&mut self, table: &str, unique: &Unique) {
+    fn swap_unique(
+        &mut self,
+        table: &str,
+        unique: &Unique,
+        drop_fks: &[(&str, &ForeignKey)],
+        add_fks: &[(&str, &ForeignKey)],
+    ) {
         let temp = temp_index_name(&unique.name);
         self.push(
             PartMode::NoTransaction,
@@ -342,22 +394,34 @@ impl Builder {
                 index_nulls(unique.nulls_not_distinct)
             ),
         );
-        self.push_alone(
-            SWAP_UNIQUE.to_string(),
-            vec![
-                format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {};",
-                    q(table),
-                    q(&unique.name)
-                ),
-                format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {};",
-                    q(table),
-                    q(&unique.name),
-                    q(&temp)
-                ),
-            ],
-        );
+        // The foreign keys over the key depend on its index: dropped just
+        // before it, added again (NOT VALID: new rows are checked at once)
+        // just after, in the same transaction.
+        let mut sql: Vec<String> = drop_fks
+            .iter()
+            .map(|(t, fk)| format!("ALTER TABLE {} DROP CONSTRAINT {};", q(t), q(&fk.name)))
+            .collect();
+        sql.push(format!(
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            q(table),
+            q(&unique.name)
+        ));
+        sql.push(format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {};",
+            q(table),
+            q(&unique.name),
+            q(&temp)
+        ));
+        for (t, fk) in add_fks {
+            sql.push(format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {} NOT VALID;",
+                q(t),
+                q(&fk.name),
+                fk_def(fk)
+            ));
+            self.validate.push((t.to_string(), fk.name.clone()));
+        }
+        self.push_alone(SWAP_UNIQUE.to_string(), sql);
     }
 
     /// NOT NULL through a check added NOT VALID now, validated and turned
@@ -768,6 +832,16 @@ fn swapped_uniques(steps: &[Step]) -> HashSet<(&str, &str)> {
         }
     }
     out
+}
+
+/// Whether two column lists hold the same columns (a foreign key may list
+/// its key's columns in another order).
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
 }
 
 fn temp_index_name(name: &str) -> String {
