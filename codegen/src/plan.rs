@@ -100,9 +100,9 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
     // The foreign keys of existing tables over a swapped key: the diff drops
     // them first and adds them last; they go inside the swap's brief
     // transaction instead, so they are enforced while the new index is
-    // built, and a build that fails leaves them in place.
-    // A foreign key dropped for good, or from a table renamed here, keeps
-    // its place.
+    // built, and a build that fails leaves them in place. A foreign key
+    // dropped for good (not added again under its name on the same table)
+    // keeps its place.
     let added_over_swapped = |table: &str, fk: &ForeignKey| {
         !new_tables.contains(table)
             && steps.iter().any(|s| {

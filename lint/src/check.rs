@@ -72,6 +72,7 @@ pub(crate) fn analyze(parsed: &Parsed, parts: &[PartSpan], options: &Options) ->
             referenced: out.referenced,
             hold: out.hold,
             new_table: out.lock.is_some() && out.new_table,
+            opaque: out.opaque,
         });
     }
     findings.sort_by_key(|f| (f.span.0, f.rule));
@@ -87,6 +88,8 @@ struct Out {
     tables: Vec<String>,
     referenced: Vec<(String, LockMode)>,
     new_table: bool,
+    /// A `DO` block or `CALL`: what it locks is not known.
+    opaque: bool,
 }
 
 impl Out {
@@ -296,6 +299,7 @@ impl Cx {
             NodeEnum::UpdateStmt(u) => self.changes_rows(u.relation.as_ref(), out),
             NodeEnum::DeleteStmt(d) => self.changes_rows(d.relation.as_ref(), out),
             NodeEnum::MergeStmt(m) => self.changes_rows(m.relation.as_ref(), out),
+            NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_) => out.opaque = true,
             _ => {}
         }
     }

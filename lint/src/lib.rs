@@ -179,7 +179,8 @@
 //! | `COMMENT ON TABLE / COLUMN` (`CONSTRAINT`) | SHARE UPDATE EXCLUSIVE (ACCESS SHARE) | brief |
 //! | `INSERT … VALUES` / `INSERT … SELECT`, `UPDATE`, `DELETE`, `MERGE` | ROW EXCLUSIVE | brief / scan (the rows they select; changed rows stay locked until commit) |
 //! | `LOCK TABLE` | the mode given | brief |
-//! | `CREATE TYPE`, `ALTER TYPE`, `SET`, `BEGIN`, `DO`, functions, anything else | none known | brief |
+//! | `DO`, `CALL` | not known ([`StatementLock::opaque`]: said so, not guessed) | — |
+//! | `CREATE TYPE`, `ALTER TYPE`, `SET`, `BEGIN`, functions, anything else | none known | brief |
 //!
 //! Dropping a foreign key (`DROP CONSTRAINT`, its column, its table) also
 //! takes ACCESS EXCLUSIVE on the referenced table; that is known only for

@@ -198,6 +198,10 @@ pub struct StatementLock {
     /// statement or earlier in the file, so nobody else uses it yet and
     /// nobody waits.
     pub new_table: bool,
+    /// What it locks is not known: a `DO` block or a `CALL`, whose body
+    /// nzc lint does not read (a backfill in batches, a conditional
+    /// `ALTER TABLE`, …). [`lock`](Self::lock) is then `None`.
+    pub opaque: bool,
 }
 
 impl StatementLock {
@@ -207,7 +211,12 @@ impl StatementLock {
     /// while the index is built; reads and writes continue`.
     pub fn describe(&self) -> String {
         let Some(lock) = self.lock else {
-            return "no table lock".to_string();
+            return if self.opaque {
+                "locks not known (nzc lint does not read a DO block's or procedure's body)"
+                    .to_string()
+            } else {
+                "no table lock".to_string()
+            };
         };
         let tables = if self.tables.is_empty() {
             // Only an index's table goes unnamed (`DROP INDEX`, `REINDEX`).

@@ -327,14 +327,28 @@ fn comments_types_data_and_the_rest() {
         "CREATE TYPE mood AS ENUM ('a', 'b');",
         "ALTER TYPE mood ADD VALUE 'c';",
         "SET lock_timeout = '5s';",
-        "DO $$ BEGIN PERFORM 1; END $$;",
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
         "BEGIN;",
     ] {
         let l = last(none);
         assert_eq!((l.lock, l.hold), (None, Hold::Brief), "{none}");
-        assert!(l.tables.is_empty() && !l.new_table, "{none}");
+        assert!(l.tables.is_empty() && !l.new_table && !l.opaque, "{none}");
         assert_eq!(l.describe(), "no table lock");
+    }
+    // Not known: a DO block's or a procedure's body is not read (a batched
+    // backfill, a conditional ALTER TABLE, …), and it says so.
+    for opaque in [
+        "DO $$ BEGIN PERFORM 1; END $$;",
+        "DO $$ BEGIN ALTER TABLE \"City\" ADD COLUMN x int; END $$;",
+        "CALL fill();",
+    ] {
+        let l = last(opaque);
+        assert_eq!(l.lock, None, "{opaque}");
+        assert!(l.opaque, "{opaque}");
+        assert_eq!(
+            l.describe(),
+            "locks not known (nzc lint does not read a DO block's or procedure's body)"
+        );
     }
     // Data: ROW EXCLUSIVE; reading rows under it unless VALUES are given.
     assert_eq!(

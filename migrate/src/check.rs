@@ -171,8 +171,7 @@ pub fn repair_script(
             parts.len()
         ));
     }
-    // The script as pieces of text, each statement's with its offset in
-    // the script without notes.
+    // The script without notes, and the byte range of each statement in it.
     let mut text = out;
     let mut statements: Vec<(usize, usize)> = Vec::new();
     for (k, part) in parts.iter().enumerate() {

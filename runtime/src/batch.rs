@@ -205,7 +205,7 @@ impl UpsertSql<'_> {
     /// `"__nzc_v" AS (…)`: the batch's rows with their position. With
     /// `dedupe`, only the last of each `key` (NULLs equal, as `DISTINCT ON`
     /// compares), so that no row is proposed twice; without, the rows come
-    /// de-duplicated already ([`dedupe_last`]).
+    /// de-duplicated already ([`last_of_each`]).
     fn rows(&self, key: &[usize], dedupe: bool) -> String {
         let unnest = self.unnest();
         let all = self.columns.join(", ");
@@ -223,7 +223,8 @@ impl UpsertSql<'_> {
     /// Whether rows equal on `key` are exactly those whose key columns have
     /// the same binary form, so that the batch can be de-duplicated before
     /// it is sent: not for `numeric` (`1.0` = `1.00`), floats (`-0` = `0`),
-    /// `char(n)` (trailing blanks) or JSON.
+    /// `char(n)` (trailing blanks) or JSON. (Text compares by its bytes
+    /// under deterministic collations, which nzc's columns have.)
     fn binary_equality(&self, key: &[usize]) -> bool {
         key.iter().all(|&i| {
             matches!(self.types[i].kind(), Kind::Enum(_))

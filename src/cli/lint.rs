@@ -73,7 +73,7 @@ pub fn lock_notes_of(sql: &str, name: &str) -> Vec<((usize, usize), String)> {
         .map(|locks| {
             locks
                 .iter()
-                .filter(|l| l.lock.is_some())
+                .filter(|l| l.lock.is_some() || l.opaque)
                 .map(|l| (l.span, format!("lock: {}", l.describe())))
                 .collect()
         })
@@ -116,11 +116,20 @@ pub fn review(script: &Script) -> String {
         } else {
             "no transaction"
         };
+        let opaque = mine.iter().find(|l| l.opaque);
+        let lock = match (strongest, opaque) {
+            (Some(l), Some(_)) => format!(
+                "{}; and a DO block or procedure whose locks are not known",
+                l.describe()
+            ),
+            (Some(l), None) => l.describe(),
+            (None, Some(o)) => o.describe(),
+            (None, None) => "no table lock".to_string(),
+        };
         out.push_str(&format!(
-            "    {:>2}. {mode:<14} {statements} statement{}: {}\n",
+            "    {:>2}. {mode:<14} {statements} statement{}: {lock}\n",
             k + 1,
             if statements == 1 { " " } else { "s" },
-            strongest.map_or_else(|| "no table lock".to_string(), |l| l.describe())
         ));
     }
     out
