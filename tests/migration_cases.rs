@@ -1602,3 +1602,98 @@ table U {
     case.up().await;
     case.down().await;
 }
+
+const KEY_BEFORE: &str = r#"
+table T {
+  id int @pk
+  a  int
+  b  int
+  c  int
+  @@unique([a, b])
+}
+table C {
+  id int  @pk
+  a  int?
+  b  int?
+  c  int?
+  @@ref([a, b], T, [a, b])
+}
+"#;
+
+/// KEY_BEFORE with the key (same name, `uq_T_a`) and the foreign key over it
+/// on other columns.
+const KEY_AFTER: &str = r#"
+table T {
+  id int @pk
+  a  int
+  b  int
+  c  int
+  @@unique([a, c])
+}
+table C {
+  id int  @pk
+  a  int?
+  b  int?
+  c  int?
+  @@ref([a, c], T, [a, c])
+}
+"#;
+
+#[tokio::test]
+async fn a_key_redefined_under_its_name_is_swapped_in_with_its_foreign_key() {
+    let mut case = Case::new(KEY_BEFORE, KEY_AFTER).await;
+    // The new key is built beside the old one, then one transaction swaps
+    // the key and the foreign key over it: neither ever goes missing.
+    assert!(
+        case.m.up.contains(
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"uq_T_a_nzc_new\" ON \"T\" (\"a\", \"c\");"
+        ),
+        "{}",
+        case.m.up
+    );
+    assert!(
+        case.m.up.contains(
+            "ALTER TABLE \"C\" DROP CONSTRAINT \"fk_C_a_T\";\n\nALTER TABLE \"T\" DROP CONSTRAINT \"uq_T_a\";\n\nALTER TABLE \"T\" ADD CONSTRAINT \"uq_T_a\" UNIQUE USING INDEX \"uq_T_a_nzc_new\";\n\nALTER TABLE \"C\" ADD CONSTRAINT \"fk_C_a_T\" FOREIGN KEY (\"a\", \"c\") REFERENCES \"T\" (\"a\", \"c\") NOT VALID;"
+        ),
+        "{}",
+        case.m.up
+    );
+    assert_eq!(case.m.up.matches("DROP CONSTRAINT \"uq_T_a\"").count(), 1);
+    assert_eq!(case.m.up.matches("DROP CONSTRAINT \"fk_C_a_T\"").count(), 1);
+    case.exec(
+        r#"INSERT INTO "T" (id, a, b, c) VALUES (1, 1, 1, 1), (2, 1, 2, 2);
+           INSERT INTO "C" (id, a, b, c) VALUES (1, 1, 1, 1), (2, 1, 2, 2);"#,
+    )
+    .await;
+    case.up().await;
+    assert_eq!(
+        case.after.tables["T"].constraints["uq_T_a"].def,
+        "UNIQUE (a, c)"
+    );
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "T" (id, a, b, c) VALUES (3, 1, 9, 2)"#
+        )
+        .await,
+        Err(Some("uq_T_a".to_string()))
+    );
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "C" (id, a, b, c) VALUES (3, 1, 1, 7)"#
+        )
+        .await,
+        Err(Some("fk_C_a_T".to_string()))
+    );
+    case.down().await;
+    assert_eq!(
+        insert_conflict(
+            &case.client,
+            r#"INSERT INTO "T" (id, a, b, c) VALUES (4, 1, 1, 9)"#
+        )
+        .await,
+        Err(Some("uq_T_a".to_string())),
+        "the old key is back"
+    );
+}

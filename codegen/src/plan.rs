@@ -10,7 +10,7 @@
 //! |---|---|
 //! | index | `CREATE INDEX CONCURRENTLY` in a no-transaction part |
 //! | unique constraint, primary key | unique index built concurrently (`… (cols) NULLS NOT DISTINCT` for such a key), then `ADD CONSTRAINT … USING INDEX` |
-//! | a unique constraint's `NULLS [NOT] DISTINCT` only | the new index built concurrently under a temporary name, then one brief transaction: the foreign keys over the key dropped, `DROP CONSTRAINT`, `ADD CONSTRAINT … UNIQUE USING INDEX`, the foreign keys added again `NOT VALID` (validated later): the key and its foreign keys never go missing, and a build that fails leaves them all |
+//! | a unique constraint redefined under its name (other columns, or `NULLS [NOT] DISTINCT`) | the new index built concurrently under a temporary name, then one brief transaction: the foreign keys over the key dropped, `DROP CONSTRAINT`, `ADD CONSTRAINT … UNIQUE USING INDEX`, the foreign keys added again `NOT VALID` (validated later): the key and its foreign keys never go missing, and a build that fails leaves them all |
 //! | drop an index | `DROP INDEX CONCURRENTLY` in a no-transaction part |
 //! | foreign key, check | `ADD CONSTRAINT … NOT VALID` (new rows are checked at once), then `VALIDATE CONSTRAINT` in a later transaction of its own, which lets reads and writes go on |
 //! | `SET NOT NULL` | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (PostgreSQL 12+ proves it from the check: no scan) and the check dropped |
@@ -38,7 +38,7 @@ use nzc_dsl::{
     quote_ident as q, quote_literal, Column, ColumnType, ForeignKey, Kind, Schema, Table, Unique,
 };
 use nzc_types::contract::{calls_volatile_function, PartMode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// How many heap pages a backfill updates per transaction (8 MB with the
 /// default block size).
@@ -96,7 +96,7 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
             .find(|o| o.table.name == table && o.column.name == column)
     };
     let swapped = swapped_uniques(steps);
-    let is_swapped = |table: &str, name: &str| swapped.contains(&(table, name));
+    let is_swapped = |table: &str, name: &str| swapped.contains_key(&(table, name));
     // The foreign keys of existing tables over a swapped key: the diff drops
     // them first and adds them last; they go inside the swap's brief
     // transaction instead, so they are enforced while the new index is
@@ -118,11 +118,16 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
                 if t == table && fk.name == name && added_over_swapped(t, fk))
         })
     };
+    let dropped_over_swapped = |table: &str, fk: &ForeignKey| {
+        !new_tables.contains(table)
+            && swapped
+                .iter()
+                .any(|((t, _), old)| *t == fk.ref_table && same_set(&old.columns, &fk.ref_columns))
+            && readded(table, &fk.name)
+    };
     let over_swapped = |step: &Step| match step {
         Step::AddForeignKey { table, fk } => added_over_swapped(table, fk),
-        Step::DropForeignKey { table, fk } => {
-            added_over_swapped(table, fk) && readded(table, &fk.name)
-        }
+        Step::DropForeignKey { table, fk } => dropped_over_swapped(table, fk),
         _ => false,
     };
     let mut b = Builder::default();
@@ -143,7 +148,12 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
                             _ => None,
                         })
                         .filter(|(_, fk)| {
-                            fk.ref_table == *table && same_set(&unique.columns, &fk.ref_columns)
+                            let key = if drop {
+                                &swapped[&(table.as_str(), unique.name.as_str())].columns
+                            } else {
+                                &unique.columns
+                            };
+                            fk.ref_table == *table && same_set(key, &fk.ref_columns)
                         })
                         .map(|(ft, fk)| (ft.as_str(), fk))
                         .collect()
@@ -811,24 +821,26 @@ const ONLINE_FILL: &str =
     "copy the existing rows' values into the new column in batches, each committed: no long lock";
 
 /// The name an index is built under before the swap renames it.
-/// Unique constraints of existing tables whose only change is `NULLS [NOT]
-/// DISTINCT`: a DropUnique and an AddUnique of the same table (not renamed),
-/// name and columns. As (table, name).
-fn swapped_uniques(steps: &[Step]) -> HashSet<(&str, &str)> {
-    let mut out = HashSet::new();
+/// Unique constraints of existing tables redefined under their name (other
+/// columns, or `NULLS [NOT] DISTINCT`): a DropUnique and an AddUnique of
+/// the same table (not renamed) and name, none of the old key's columns
+/// dropped. As (table, name) → the old key.
+fn swapped_uniques(steps: &[Step]) -> HashMap<(&str, &str), &Unique> {
+    let mut out = HashMap::new();
     for s in steps {
         let Step::DropUnique { table, unique: old } = s else {
             continue;
         };
         let readded = steps.iter().any(|s| {
             matches!(s, Step::AddUnique { table: t, unique: new }
-                if t == table
-                    && new.name == old.name
-                    && new.columns == old.columns
-                    && new.nulls_not_distinct != old.nulls_not_distinct)
+                if t == table && new.name == old.name && new != old)
         });
-        if readded {
-            out.insert((table.as_str(), old.name.as_str()));
+        let column_dropped = steps.iter().any(|s| {
+            matches!(s, Step::DropColumn { table: t, column }
+                if t == table && old.columns.contains(&column.name))
+        });
+        if readded && !column_dropped {
+            out.insert((table.as_str(), old.name.as_str()), old);
         }
     }
     out
