@@ -178,16 +178,7 @@ pub fn repair_script(
         let tx = part.mode == PartMode::Transaction;
         text.push('\n');
         if parts.len() > 1 {
-            text.push_str(&format!(
-                "-- part {} of {}: {}",
-                k + 1,
-                parts.len(),
-                if tx {
-                    "one transaction"
-                } else {
-                    "no transaction, each statement on its own"
-                }
-            ));
+            text.push_str(&crate::runner::part_heading(k, parts.len(), tx));
             if !part.purposes.is_empty() {
                 text.push_str(&format!(" ({})", part.purposes.join("; ")));
             }

@@ -1298,6 +1298,20 @@ async fn apply_in_transaction(
     })
 }
 
+/// `-- part 2 of 5: one transaction` (no newline): how an SQL script for
+/// psql heads the `k`-th (from 0) of its `parts` parts.
+pub(crate) fn part_heading(k: usize, parts: usize, transactional: bool) -> String {
+    format!(
+        "-- part {} of {parts}: {}",
+        k + 1,
+        if transactional {
+            "one transaction"
+        } else {
+            "no transaction, each statement on its own"
+        }
+    )
+}
+
 /// Offline SQL (`--sql`): what the runner would execute, for review or for a
 /// DBA to apply by hand.
 pub fn offline_sql(todo: &[&Migration], direction: Direction, lock_timeout: &str) -> String {
@@ -1350,16 +1364,8 @@ pub fn offline_sql_annotated(
         for (k, (part, span)) in parts.iter().zip(&spans).enumerate() {
             let tx = part.mode == PartMode::Transaction;
             if parts.len() > 1 {
-                out.push_str(&format!(
-                    "-- part {} of {}: {}\n",
-                    k + 1,
-                    parts.len(),
-                    if tx {
-                        "one transaction"
-                    } else {
-                        "no transaction, each statement on its own"
-                    }
-                ));
+                out.push_str(&part_heading(k, parts.len(), tx));
+                out.push('\n');
             }
             if tx {
                 out.push_str("BEGIN;\n");

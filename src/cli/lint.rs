@@ -61,8 +61,9 @@ pub fn lint_migration(m: &Migration, tally: &mut Tally) {
 }
 
 /// The lock each statement of a script takes, as notes for `--sql`
-/// (statements that take none are left out; a file the parser rejects gets
-/// no notes — `nzc lint` reports it).
+/// (statements that take none are left out; a DO block or CALL is said to
+/// take locks not known; a file the parser rejects gets no notes — `nzc
+/// lint` reports it).
 pub fn lock_notes(script: &Script) -> Vec<((usize, usize), String)> {
     lock_notes_of(&script.sql, &script.path.display().to_string())
 }
