@@ -125,10 +125,13 @@ pub fn lock_safe(steps: &[Step], target: &Schema, options: &Options) -> Vec<Part
                 .any(|((t, _), old)| *t == fk.ref_table && same_set(&old.columns, &fk.ref_columns))
             && readded(table, &fk.name)
     };
-    let over_swapped = |step: &Step| match step {
-        Step::AddForeignKey { table, fk } => added_over_swapped(table, fk),
-        Step::DropForeignKey { table, fk } => dropped_over_swapped(table, fk),
-        _ => false,
+    let over_swapped = |step: &Step| {
+        !swapped.is_empty()
+            && match step {
+                Step::AddForeignKey { table, fk } => added_over_swapped(table, fk),
+                Step::DropForeignKey { table, fk } => dropped_over_swapped(table, fk),
+                _ => false,
+            }
     };
     let mut b = Builder::default();
     for step in steps {
@@ -482,17 +485,7 @@ impl Builder {
 
     fn emit(&mut self, validate: Vec<(String, String)>, not_null: Vec<(String, String, String)>) {
         for (table, name) in validate {
-            self.push_alone(
-                format!(
-                    "check the existing rows against {}: VALIDATE takes SHARE UPDATE EXCLUSIVE, reads and writes go on",
-                    q(&name)
-                ),
-                vec![format!(
-                    "ALTER TABLE {} VALIDATE CONSTRAINT {};",
-                    q(&table),
-                    q(&name)
-                )],
-            );
+            self.parts.push(validate_part(&table, &name));
         }
         if !not_null.is_empty() {
             let mut sql = Vec::new();
@@ -510,6 +503,27 @@ impl Builder {
             }
             self.push_alone(NOT_NULL.to_string(), sql);
         }
+    }
+}
+
+/// The part that validates constraint `name` of `table` (added `NOT
+/// VALID`): a transaction of its own.
+pub fn validate_part(table: &str, name: &str) -> Part {
+    Part {
+        mode: PartMode::Transaction,
+        purposes: vec![format!(
+            "check the existing rows against {}: VALIDATE takes SHARE UPDATE EXCLUSIVE, reads and writes go on",
+            q(name)
+        )],
+        items: vec![Item {
+            data_loss: None,
+            allow: None,
+            sql: format!(
+                "ALTER TABLE {} VALIDATE CONSTRAINT {};",
+                q(table),
+                q(name)
+            ),
+        }],
     }
 }
 

@@ -171,9 +171,9 @@ pub fn repair_script(
             parts.len()
         ));
     }
-    // The script without notes, and the byte range of each statement in it.
+    // The script without notes, and where each statement starts in it.
     let mut text = out;
-    let mut statements: Vec<(usize, usize)> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
     for (k, part) in parts.iter().enumerate() {
         let tx = part.mode == PartMode::Transaction;
         text.push('\n');
@@ -197,9 +197,8 @@ pub fn repair_script(
             if let Some(loss) = &item.data_loss {
                 text.push_str(&format!("-- data loss: {loss}\n"));
             }
-            let sql = item.sql.trim_end();
-            statements.push((text.len(), text.len() + sql.len()));
-            text.push_str(sql);
+            starts.push(text.len());
+            text.push_str(item.sql.trim_end());
             text.push('\n');
         }
         if tx {
@@ -212,14 +211,9 @@ pub fn repair_script(
     }
     let mut out = String::with_capacity(text.len() + notes.len() * 64);
     let mut cursor = 0;
-    for &(start, end) in &statements {
+    for &start in &starts {
         out.push_str(&text[cursor..start]);
-        for (_, note) in notes
-            .iter()
-            .filter(|((a, b), _)| *a < end && start < (*b).max(*a + 1))
-        {
-            out.push_str(&format!("-- {note}\n"));
-        }
+        crate::runner::push_notes(&mut out, &notes, start);
         cursor = start;
     }
     out.push_str(&text[cursor..]);
@@ -497,25 +491,14 @@ fn validate_not_valid(found: &crate::Introspection, expected: &Schema, c: &mut C
         if !in_schema || c.differences.iter().any(|d| d.object == object) {
             continue;
         }
-        let sql = format!("ALTER TABLE {} VALIDATE CONSTRAINT {};", q(table), q(name));
+        let part = nzc_codegen::plan::validate_part(table, name);
         c.differences.push(Difference {
             object,
             expected: Some(def.clone()),
             found: Some(format!("{def} NOT VALID")),
         });
-        c.repair.push(sql.clone());
-        c.repair_plan.push(Part {
-            mode: PartMode::Transaction,
-            purposes: vec![format!(
-                "check the existing rows against {}: VALIDATE takes SHARE UPDATE EXCLUSIVE, reads and writes go on",
-                q(name)
-            )],
-            items: vec![nzc_codegen::plan::Item {
-                data_loss: None,
-                allow: None,
-                sql,
-            }],
-        });
+        c.repair.extend(part.items.iter().map(|i| i.sql.clone()));
+        c.repair_plan.push(part);
     }
     c.differences.sort();
 }

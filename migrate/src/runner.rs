@@ -1298,6 +1298,17 @@ async fn apply_in_transaction(
     })
 }
 
+/// The comment lines of `notes` (byte ranges of a script, a note each)
+/// for the statement that starts at `offset`.
+pub(crate) fn push_notes(out: &mut String, notes: &[((usize, usize), String)], offset: usize) {
+    for (_, note) in notes
+        .iter()
+        .filter(|((a, b), _)| (*a..(*b).max(*a + 1)).contains(&offset))
+    {
+        out.push_str(&format!("-- {note}\n"));
+    }
+}
+
 /// `-- part 2 of 5: one transaction` (no newline): how an SQL script for
 /// psql heads the `k`-th (from 0) of its `parts` parts.
 pub(crate) fn part_heading(k: usize, parts: usize, transactional: bool) -> String {
@@ -1381,12 +1392,7 @@ pub fn offline_sql_annotated(
                     out.push_str(gap.trim_end());
                     out.push('\n');
                 }
-                for (_, note) in notes
-                    .iter()
-                    .filter(|((a, b), _)| (*a..(*b).max(*a + 1)).contains(&st.offset))
-                {
-                    out.push_str(&format!("-- {note}\n"));
-                }
+                push_notes(&mut out, &notes, st.offset);
                 out.push_str(st.sql);
                 out.push_str(";\n");
                 cursor = st.offset + st.sql.len();
